@@ -1,0 +1,74 @@
+// Package annotate renders a run's findings: text for terminals, JSON for
+// tools, SARIF for code scanning, and GitHub annotations and comments. A
+// reporter never decides what is a finding; it only places and formats.
+package annotate
+
+import (
+	"context"
+
+	"github.com/kubeready/kubeready/checks"
+)
+
+// Report is everything a run produced, already sorted and scoped.
+type Report struct {
+	Target   string           `json:"target"`
+	Platform string           `json:"platform,omitempty"`
+	Findings []checks.Finding `json:"findings"`
+	Errors   []RunError       `json:"errors"`
+	Stats    Stats            `json:"stats"`
+}
+
+// RunError is a problem that stopped part of the run (an unreadable path, a
+// failed API call): it names the file and line, or the operation.
+type RunError struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// Stats counts what the run looked at.
+type Stats struct {
+	Files     int       `json:"files"`
+	Documents int       `json:"documents"`
+	Skipped   []Skipped `json:"skipped,omitempty"`
+	// Hidden counts findings left out by --scope.
+	Hidden int `json:"hidden,omitempty"`
+}
+
+// Skipped is an input the run passed over on purpose, with the reason.
+type Skipped struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// Reporter writes a report somewhere.
+type Reporter interface {
+	Report(ctx context.Context, r *Report) error
+}
+
+// Visible returns the findings a human-facing reporter shows: all but the
+// suppressed ones.
+func (r *Report) Visible() []checks.Finding {
+	out := make([]checks.Finding, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		if !f.Suppressed {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Counts returns the number of visible findings per severity.
+func (r *Report) Counts() (errors, warnings, infos int) {
+	for _, f := range r.Visible() {
+		switch f.Severity {
+		case checks.Error:
+			errors++
+		case checks.Warning:
+			warnings++
+		default:
+			infos++
+		}
+	}
+	return
+}

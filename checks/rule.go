@@ -1,0 +1,165 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/kubeready/kubeready/scan"
+)
+
+// Platforms accepted by --platform.
+const (
+	PlatformEKS     = "eks"
+	PlatformGeneric = "generic"
+)
+
+// Env is what a rule may know besides the document: the target version and
+// the platform.
+type Env struct {
+	Target   Version
+	Platform string
+}
+
+// Rule is a registered, self-describing check. Its metadata feeds
+// `kubeready rules`, `kubeready explain` and docs/rules.md.
+type Rule struct {
+	// ID is part of the public interface (output, suppressions, config).
+	ID    string
+	Title string
+	// Severity is the rule's usual severity; SeverityAt may refine it.
+	Severity Severity
+	// Since is the first target version at which the rule applies.
+	Since string
+	// Platform limits the rule to one platform ("eks"); empty means any.
+	Platform string
+	// Rationale says what breaks and why; Fix says what to do; Example shows
+	// a manifest that triggers it.
+	Rationale, Fix, Example string
+	// Source is the URL of the fact behind the rule.
+	Source string
+	// Kinds lists the object kinds whose full Node the rule reads; "*" is any
+	// object. Nil means the rule reads only the signature.
+	Kinds []string
+	// SeverityAt returns the severity at a target and whether the rule
+	// applies there at all. Nil means Severity from Since on.
+	SeverityAt func(Version) (Severity, bool)
+	// Check returns the rule's findings for one document. It must not print
+	// and must not keep state between calls. Nil for rules the engine
+	// reports itself (invalid-yaml, internal-error).
+	Check func(r *Rule, d *scan.Document, env Env) []Finding
+}
+
+// At returns the rule's severity at target and whether it applies there.
+func (r *Rule) At(target Version) (Severity, bool) {
+	if r.SeverityAt != nil {
+		return r.SeverityAt(target)
+	}
+	if r.Since != "" && target.Less(MustVersion(r.Since)) {
+		return r.Severity, false
+	}
+	return r.Severity, true
+}
+
+// Enabled reports whether the rule runs in env.
+func (r *Rule) Enabled(env Env) bool {
+	if r.Platform != "" && r.Platform != env.Platform {
+		return false
+	}
+	_, ok := r.At(env.Target)
+	return ok
+}
+
+// WantsNode reports whether the rule reads the full Node of a document of kind.
+func (r *Rule) WantsNode(kind string) bool {
+	return slices.Contains(r.Kinds, "*") || slices.Contains(r.Kinds, kind)
+}
+
+// Rules returns every registered rule in a stable order.
+func Rules() []*Rule { return registry }
+
+// Lookup returns the rule with id, or nil.
+func Lookup(id string) *Rule {
+	for _, r := range registry {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Engine-reported rules: they have metadata but no Check.
+var (
+	// InvalidYAML is reported for a document that does not parse.
+	InvalidYAML = &Rule{
+		ID: "invalid-yaml", Title: "File is not valid YAML", Severity: Error,
+		Rationale: "The API server (and kubectl) reject a manifest that does not parse; nothing else in the document can be checked.",
+		Fix:       "Correct the YAML syntax at the line given.",
+		Example:   "metadata:\n  name: [unclosed\n",
+		Source:    "https://yaml.org/spec/1.2.2/",
+	}
+	// InternalError is reported when a rule fails on a document.
+	InternalError = &Rule{
+		ID: "internal-error", Title: "kubeready failed on this input", Severity: Error,
+		Rationale: "A rule or reader failed on this input. The rest of the scan went on, but this input may hide findings.",
+		Fix:       "Report the message with the input that caused it.",
+		Source:    "https://github.com/kubeready/kubeready/issues",
+	}
+)
+
+// Check runs every enabled rule on one document. A rule that panics gives
+// one internal-error finding naming the rule; the other rules still run.
+func Check(d *scan.Document, env Env, rules []*Rule) []Finding {
+	var out []Finding
+	for _, r := range rules {
+		if r.Check == nil {
+			continue
+		}
+		out = append(out, runRule(r, d, env)...)
+	}
+	return out
+}
+
+func runRule(r *Rule, d *scan.Document, env Env) (fs []Finding) {
+	defer func() {
+		if p := recover(); p != nil {
+			fs = []Finding{InternalError.Finding(d, env, d.Sig.APIVersionPos, fmt.Sprintf("rule %s failed on this document: %v", r.ID, p))}
+		}
+	}()
+	fs = r.Check(r, d, env)
+	for i := range fs {
+		fill(&fs[i], r, d)
+	}
+	return fs
+}
+
+// Finding makes a finding of rule r at pos in document d, with the rule's
+// severity at the target and the object's identity filled in.
+func (r *Rule) Finding(d *scan.Document, env Env, pos scan.Pos, msg string) Finding {
+	sev, _ := r.At(env.Target)
+	f := Finding{Rule: r.ID, Severity: sev, Line: pos.Line, Column: pos.Col, Message: msg, URL: r.Source}
+	fill(&f, r, d)
+	return f
+}
+
+func fill(f *Finding, r *Rule, d *scan.Document) {
+	if f.Rule == "" {
+		f.Rule = r.ID
+	}
+	if f.URL == "" {
+		f.URL = r.Source
+	}
+	if d == nil {
+		return
+	}
+	f.File = d.File.Path
+	if f.Line == 0 {
+		f.Line, f.Column = d.StartLine, 1
+	}
+	if f.Column == 0 {
+		f.Column = 1
+	}
+	f.DocStart, f.DocEnd = d.StartLine, d.EndLine
+	if f.APIVersion == "" && f.Kind == "" {
+		f.APIVersion, f.Kind, f.Name, f.Namespace = d.Sig.APIVersion, d.Sig.Kind, d.Sig.Name, d.Sig.Namespace
+	}
+}

@@ -1,0 +1,209 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Document is one YAML document of a file (or one item of a `kind: List`).
+// Its signature is known up front; its Node is parsed on first use, once.
+type Document struct {
+	File *File
+	// Index is the 0-based position of the document in its file.
+	Index int
+	// Item is the index of the object inside a List document, or -1.
+	Item int
+	// StartLine and EndLine are the file lines the document spans.
+	StartLine, EndLine int
+	Sig                Signature
+
+	chunk Chunk
+	once  sync.Once
+	node  *yaml.Node
+	err   error
+}
+
+// Node returns the document's root mapping, parsed on first use. Node
+// positions are file positions (lines already offset). A document whose root
+// is not a mapping returns nil and no error.
+func (d *Document) Node() (*yaml.Node, error) {
+	d.once.Do(func() {
+		if d.node != nil {
+			return
+		}
+		root, err := parseChunk(d.chunk)
+		if err != nil {
+			d.err = err
+			return
+		}
+		d.node = root
+	})
+	return d.node, d.err
+}
+
+// ParseError is a YAML syntax error at a file line.
+type ParseError struct {
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// parseChunk parses one chunk into its root node with file-relative lines.
+func parseChunk(c Chunk) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(c.Data, &doc); err != nil {
+		return nil, chunkError(c, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	shiftLines(&doc, c.Line-1)
+	return doc.Content[0], nil
+}
+
+// shiftLines adds delta to the line of every node reachable without
+// following aliases (so an alias bomb costs nothing here).
+func shiftLines(n *yaml.Node, delta int) {
+	if delta == 0 {
+		return
+	}
+	stack := []*yaml.Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n.Line += delta
+		stack = append(stack, n.Content...)
+	}
+}
+
+// chunkError turns a yaml.v3 error ("yaml: line 3: ...") into a ParseError
+// with the file line.
+func chunkError(c Chunk, err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msg = strings.Join(te.Errors, "; ")
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := c.Line
+	var n int
+	if _, e := fmt.Sscanf(msg, "line %d:", &n); e == nil {
+		line = c.Line + n - 1
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	}
+	return &ParseError{Line: line, Msg: msg}
+}
+
+// Parse splits a file into documents and reads each signature: by the cheap
+// line scan where it is sure, by a full parse otherwise. It returns the
+// documents that parsed and one error per document that did not.
+func Parse(f *File) ([]*Document, []*ParseError) {
+	var docs []*Document
+	var errs []*ParseError
+	for i, c := range Split(f.Text()) {
+		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
+		if d.EndLine < d.StartLine {
+			d.EndLine = d.StartLine
+		}
+		if sig, ok := quickSignature(c); ok {
+			d.Sig = sig
+			docs = append(docs, d)
+			continue
+		}
+		root, err := d.Node()
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				errs = append(errs, pe)
+			} else {
+				errs = append(errs, &ParseError{Line: c.Line, Msg: err.Error()})
+			}
+			continue
+		}
+		d.Sig = nodeSignature(root, 0)
+		docs = append(docs, d)
+	}
+	return expandLists(docs), errs
+}
+
+// ParseNode is the full-parse path alone: every chunk parsed into a Node and
+// its signature read from it. Tests compare it with Parse; benchmarks use it
+// as the baseline.
+func ParseNode(f *File) ([]*Document, []*ParseError) {
+	var docs []*Document
+	var errs []*ParseError
+	for i, c := range Split(f.Text()) {
+		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
+		root, err := d.Node()
+		if err != nil {
+			errs = append(errs, err.(*ParseError))
+			continue
+		}
+		d.Sig = nodeSignature(root, 0)
+		docs = append(docs, d)
+	}
+	return expandLists(docs), errs
+}
+
+// expandLists replaces each `kind: List` (or any *List kind with items)
+// document by its items, each a Document of its own.
+func expandLists(docs []*Document) []*Document {
+	out := docs[:0:0]
+	for _, d := range docs {
+		if !strings.HasSuffix(d.Sig.Kind, "List") {
+			out = append(out, d)
+			continue
+		}
+		root, err := d.Node()
+		items := MapGet(root, "items")
+		if err != nil || items == nil || items.Kind != yaml.SequenceNode {
+			out = append(out, d)
+			continue
+		}
+		for j, it := range items.Content {
+			if it.Kind != yaml.MappingNode {
+				continue
+			}
+			item := &Document{File: d.File, Index: d.Index, Item: j, StartLine: d.StartLine, EndLine: d.EndLine, chunk: d.chunk, node: it}
+			item.once.Do(func() {})
+			item.Sig = nodeSignature(it, 0)
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// MapGet returns the value of key in mapping m, or nil. It follows one level
+// of alias on m and on the value.
+func MapGet(m *yaml.Node, key string) *yaml.Node {
+	_, v := MapEntry(m, key)
+	return v
+}
+
+// MapEntry returns the key node and value node of key in mapping m.
+func MapEntry(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m != nil && m.Kind == yaml.AliasNode {
+		m = m.Alias
+	}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			v := m.Content[i+1]
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias
+			}
+			return m.Content[i], v
+		}
+	}
+	return nil, nil
+}
+
+// PosOf is the file position of a node.
+func PosOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }

@@ -1,0 +1,123 @@
+// Package scan finds the inputs of a run, reads them, and turns each into
+// documents that know where every key stands in the file as the user sees it.
+package scan
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// Pos is a 1-based line and column in a file as the user sees it: after a
+// UTF-8 byte-order mark, with CRLF counted as one line break and columns
+// counted in characters, not bytes.
+type Pos struct {
+	Line int `json:"line"`
+	Col  int `json:"column"`
+}
+
+// IsZero reports whether p is unset.
+func (p Pos) IsZero() bool { return p.Line == 0 }
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// File is one input read into memory: a path as the user gave it and its
+// bytes. It maps positions to byte offsets for fixes.
+type File struct {
+	// Path is the path as given on the command line (relative stays relative),
+	// or "<stdin>".
+	Path string
+	// Data is the file's content exactly as read, BOM included.
+	Data []byte
+	// Origin tells where rendered content came from; nil for plain files.
+	Origin *Origin
+
+	lineStarts []int // byte offsets of each line start in Data, after the BOM
+}
+
+// Origin describes content produced by rendering (a Helm chart or a
+// kustomization) rather than read from a file of its own.
+type Origin struct {
+	Chart    string `json:"chart,omitempty"`
+	Template string `json:"template,omitempty"`
+}
+
+// NewFile wraps content read from path.
+func NewFile(path string, data []byte) *File {
+	return &File{Path: path, Data: data}
+}
+
+// BOMLen is the length of the UTF-8 byte-order mark at the start of Data, or 0.
+func (f *File) BOMLen() int {
+	if bytes.HasPrefix(f.Data, bom) {
+		return len(bom)
+	}
+	return 0
+}
+
+// Text is Data without its byte-order mark.
+func (f *File) Text() []byte { return f.Data[f.BOMLen():] }
+
+func (f *File) starts() []int {
+	if f.lineStarts == nil {
+		b := f.BOMLen()
+		starts := []int{b}
+		for i := b; i < len(f.Data); i++ {
+			if f.Data[i] == '\n' {
+				starts = append(starts, i+1)
+			}
+		}
+		f.lineStarts = starts
+	}
+	return f.lineStarts
+}
+
+// Lines is the number of lines in the file.
+func (f *File) Lines() int { return len(f.starts()) }
+
+// Line returns the bytes of 1-based line n without its line break, or nil.
+func (f *File) Line(n int) []byte {
+	s := f.starts()
+	if n < 1 || n > len(s) {
+		return nil
+	}
+	end := len(f.Data)
+	if n < len(s) {
+		end = s[n] - 1
+	}
+	line := f.Data[s[n-1]:end]
+	return bytes.TrimSuffix(line, []byte{'\r'})
+}
+
+// Offset converts a position to a byte offset in Data. A column past the end
+// of the line is clamped to the line's end; a line past the end gives len(Data).
+func (f *File) Offset(p Pos) int {
+	s := f.starts()
+	if p.Line < 1 {
+		return s[0]
+	}
+	if p.Line > len(s) {
+		return len(f.Data)
+	}
+	off := s[p.Line-1]
+	line := f.Line(p.Line)
+	for c := 1; c < p.Col && len(line) > 0; c++ {
+		_, w := utf8.DecodeRune(line)
+		off += w
+		line = line[w:]
+	}
+	return off
+}
+
+// LineEnd is the byte offset just past line n's content, before its line break.
+func (f *File) LineEnd(n int) int {
+	return f.starts()[n-1] + len(f.Line(n))
+}
+
+// LineBreak is the line break the file uses: "\r\n" when its first line ends
+// with one, "\n" otherwise.
+func (f *File) LineBreak() string {
+	if i := bytes.IndexByte(f.Data, '\n'); i > 0 && f.Data[i-1] == '\r' {
+		return "\r\n"
+	}
+	return "\n"
+}

@@ -1,0 +1,287 @@
+package scan
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Signature identifies a Kubernetes object: what kubeconform reads before any
+// heavy work. Each field has the position of its key.
+type Signature struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Namespace  string `json:"namespace,omitempty"`
+
+	APIVersionPos Pos `json:"-"`
+	KindPos       Pos `json:"-"`
+	NamePos       Pos `json:"-"`
+	NamespacePos  Pos `json:"-"`
+}
+
+// IsObject reports whether the document is a Kubernetes object: it has both
+// an apiVersion and a kind.
+func (s Signature) IsObject() bool { return s.APIVersion != "" && s.Kind != "" }
+
+// quickSignature reads the top-level keys of a chunk with a line scan. It
+// returns ok=false whenever the text uses anything the scan does not model
+// exactly (flow style, JSON, tags, anchors, aliases, tabs, complex keys,
+// multi-line values, directives); the caller then parses the chunk fully.
+// Lines in the result are file lines (chunk.Line based).
+func quickSignature(c Chunk) (sig Signature, ok bool) {
+	data := c.Data
+	line := c.Line - 1
+	inMeta := false      // inside the block mapping of a top-level "metadata:" key
+	childIndent := -1    // indentation of metadata's children
+	pendingScalar := false // previous top-level key had a scalar value: no indented line may follow
+	seen := map[string]bool{}
+	first := true
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var l []byte
+		if i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i], data[i+1:]
+		}
+		line++
+		l = bytes.TrimSuffix(l, []byte{'\r'})
+		if first {
+			first = false
+			if isMarker(l) {
+				if rest := bytes.TrimSpace(l[3:]); len(rest) > 0 && rest[0] != '#' {
+					return sig, false // content on the marker line
+				}
+				continue
+			}
+		}
+		if bytes.IndexByte(l, '\t') >= 0 && bytes.IndexByte(bytes.TrimLeft(l, " "), '#') != 0 {
+			return sig, false
+		}
+		trimmed := bytes.TrimLeft(l, " ")
+		if len(trimmed) == 0 || trimmed[0] == '#' {
+			continue
+		}
+		indent := len(l) - len(trimmed)
+		if indent == 0 {
+			key, val, isKey := splitKey(l)
+			if !isKey {
+				return sig, false
+			}
+			if seen[key] {
+				return sig, false
+			}
+			seen[key] = true
+			inMeta, pendingScalar = false, false
+			if len(val) > 0 && !simpleValue(val) {
+				return sig, false
+			}
+			switch key {
+			case "apiVersion", "kind":
+				s, good := scalar(val)
+				if !good {
+					return sig, false
+				}
+				p := Pos{Line: line, Col: 1}
+				if key == "apiVersion" {
+					sig.APIVersion, sig.APIVersionPos = s, p
+				} else {
+					sig.Kind, sig.KindPos = s, p
+				}
+			case "metadata":
+				if len(val) != 0 {
+					return sig, false
+				}
+				inMeta, childIndent = true, -1
+			}
+			pendingScalar = len(val) > 0 && val[0] != '|' && val[0] != '>'
+			continue
+		}
+		if pendingScalar {
+			return sig, false // a multi-line plain scalar
+		}
+		if !inMeta {
+			continue
+		}
+		if childIndent < 0 {
+			childIndent = indent
+		}
+		if indent < childIndent {
+			return sig, false
+		}
+		if indent > childIndent {
+			continue
+		}
+		key, val, isKey := splitKey(trimmed)
+		if !isKey {
+			return sig, false
+		}
+		if key == "name" || key == "namespace" {
+			s, good := scalar(val)
+			if !good || seen["metadata."+key] {
+				return sig, false
+			}
+			seen["metadata."+key] = true
+			p := Pos{Line: line, Col: indent + 1}
+			if key == "name" {
+				sig.Name, sig.NamePos = s, p
+			} else {
+				sig.Namespace, sig.NamespacePos = s, p
+			}
+		}
+	}
+	sig.normalize()
+	return sig, true
+}
+
+// splitKey splits `key: value` where key is a plain identifier-like scalar.
+func splitKey(l []byte) (key string, val []byte, ok bool) {
+	n := 0
+	for n < len(l) && isKeyByte(l[n]) {
+		n++
+	}
+	if n == 0 || n >= len(l) || l[n] != ':' {
+		return "", nil, false
+	}
+	rest := l[n+1:]
+	if len(rest) > 0 && rest[0] != ' ' {
+		return "", nil, false
+	}
+	rest = bytes.TrimSpace(rest)
+	if len(rest) > 0 && rest[0] == '#' {
+		rest = nil
+	}
+	return string(l[:n]), rest, true
+}
+
+func isKeyByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '-' || b == '.' || b == '/'
+}
+
+// simpleValue reports whether a top-level value cannot hide structure the
+// line scan would miss.
+func simpleValue(v []byte) bool {
+	switch v[0] {
+	case '&', '*', '!', '{', '[', '%', '@', '`', '?', '-':
+		return false
+	}
+	if v[0] == '"' || v[0] == '\'' {
+		_, ok := scalar(v)
+		return ok
+	}
+	return true
+}
+
+// scalar returns the string value of a one-line scalar: plain (with any
+// trailing comment removed) or quoted without escapes.
+func scalar(v []byte) (string, bool) {
+	if len(v) == 0 {
+		return "", true
+	}
+	switch v[0] {
+	case '"', '\'':
+		q := v[0]
+		end := bytes.IndexByte(v[1:], q)
+		if end < 0 {
+			return "", false
+		}
+		s := v[1 : end+1]
+		rest := bytes.TrimSpace(v[end+2:])
+		if len(rest) > 0 && rest[0] != '#' {
+			return "", false
+		}
+		if bytes.IndexByte(s, '\\') >= 0 || (q == '\'' && bytes.HasPrefix(v[end+2:], []byte{'\''})) {
+			return "", false
+		}
+		return string(s), true
+	case '&', '*', '!', '{', '[', '|', '>', '%', '@', '`', '?':
+		return "", false
+	}
+	if i := bytes.Index(v, []byte(" #")); i >= 0 {
+		v = bytes.TrimSpace(v[:i])
+	}
+	if bytes.Contains(v, []byte(": ")) || !utf8.Valid(v) {
+		return "", false
+	}
+	if !plainString(string(v)) {
+		return "", false
+	}
+	return string(v), true
+}
+
+// nodeSignature reads the signature from a parsed mapping node. line0 is added
+// to the node's chunk-relative lines.
+func nodeSignature(m *yaml.Node, line0 int) Signature {
+	var sig Signature
+	if m == nil || m.Kind != yaml.MappingNode {
+		return sig
+	}
+	str := func(v *yaml.Node) string {
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
+			return v.Value
+		}
+		return ""
+	}
+	pos := func(k *yaml.Node) Pos { return Pos{Line: k.Line + line0, Col: k.Column} }
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		switch k.Value {
+		case "apiVersion":
+			sig.APIVersion, sig.APIVersionPos = str(v), pos(k)
+		case "kind":
+			sig.Kind, sig.KindPos = str(v), pos(k)
+		case "metadata":
+			if v.Kind != yaml.MappingNode {
+				continue
+			}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				mk, mv := v.Content[j], v.Content[j+1]
+				switch mk.Value {
+				case "name":
+					sig.Name, sig.NamePos = str(mv), pos(mk)
+				case "namespace":
+					sig.Namespace, sig.NamespacePos = str(mv), pos(mk)
+				}
+			}
+		}
+	}
+	sig.normalize()
+	return sig
+}
+
+// plainString reports whether YAML resolves an unquoted scalar to a string
+// (and not to a number, boolean or null).
+func plainString(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "~", "null", "true", "false", ".inf", "-.inf", "+.inf", ".nan":
+		return false
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return false
+	}
+	if _, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64); err == nil {
+		return false
+	}
+	return true
+}
+
+// normalize clears the position of every field without a value, so both
+// signature paths agree on what "absent" means.
+func (s *Signature) normalize() {
+	if s.APIVersion == "" {
+		s.APIVersionPos = Pos{}
+	}
+	if s.Kind == "" {
+		s.KindPos = Pos{}
+	}
+	if s.Name == "" {
+		s.NamePos = Pos{}
+	}
+	if s.Namespace == "" {
+		s.NamespacePos = Pos{}
+	}
+}
