@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestGolden runs the CLI on every case under testdata/cases. A case is a
+// directory of input files, an optional `args` file (one flag per line,
+// added before the case directory), and `want.txt`, the expected text
+// output with paths relative to the case directory. Run `go test -run
+// TestGolden -update` to rewrite want.txt after a deliberate change.
+func TestGolden(t *testing.T) {
+	cases, err := filepath.Glob("testdata/cases/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range cases {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var args []string
+			if b, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
+				for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+					if l = strings.TrimSpace(l); l != "" {
+						args = append(args, l)
+					}
+				}
+			}
+			args = append(args, "--workers", "2", dir+"/")
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+			got := strings.ReplaceAll(stdout.String(), dir+"/", "")
+			got = strings.ReplaceAll(got, filepath.ToSlash(dir)+"/", "")
+			got += "exit " + strconv.Itoa(code) + "\n"
+			golden := filepath.Join(dir, "want.txt")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s (stderr: %s)\n--- got\n%s--- want\n%s", golden, stderr.String(), got, want)
+			}
+		})
+	}
+}
