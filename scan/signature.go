@@ -35,8 +35,8 @@ func (s Signature) IsObject() bool { return s.APIVersion != "" && s.Kind != "" }
 func quickSignature(c Chunk) (sig Signature, ok bool) {
 	data := c.Data
 	line := c.Line - 1
-	inMeta := false      // inside the block mapping of a top-level "metadata:" key
-	childIndent := -1    // indentation of metadata's children
+	inMeta := false        // inside the block mapping of a top-level "metadata:" key
+	childIndent := -1      // indentation of metadata's children
 	pendingScalar := false // previous top-level key had a scalar value: no indented line may follow
 	seen := map[string]bool{}
 	first := true
