@@ -5,6 +5,8 @@ package checks
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kubeready/kubeready/scan"
 )
 
 // Severity orders findings: Info < Warning < Error.
@@ -66,6 +68,11 @@ type Finding struct {
 	Kind       string `json:"kind,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Namespace  string `json:"namespace,omitempty"`
+
+	// Rendered says which chart and template (or kustomization) produced the
+	// object, when it came from rendering; File and Line are then the
+	// template's (or values file's) place.
+	Rendered *scan.Origin `json:"rendered,omitempty"`
 
 	// Fixes are edits that resolve the finding, best first.
 	Fixes []Fix `json:"fixes,omitempty"`

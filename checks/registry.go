@@ -5,6 +5,11 @@ package checks
 var registry = []*Rule{
 	apiRemoved,
 	apiDeprecated,
+	HelmDependencyMissing,
+	HelmRenderError,
+	HelmReleaseManifest,
+	KustomizeBuildError,
+	KustomizeRemoteResource,
 	InvalidYAML,
 	InternalError,
 }
