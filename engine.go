@@ -21,6 +21,7 @@ type engine struct {
 	rules   []*checks.Rule // enabled at env
 	workers int
 	stdin   io.Reader
+	render  renderConfig // see engine_render.go
 }
 
 func newEngine(env checks.Env, workers int, stdin io.Reader) *engine {
@@ -53,12 +54,19 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 			if ctx.Err() != nil {
 				return nil
 			}
+			if in.Kind != scan.InputFile {
+				results[i] = e.checkRendered(in)
+				return nil
+			}
 			f, err := e.read(in)
 			if err != nil {
 				results[i].err = &annotate.RunError{File: in.Path, Message: err.Error()}
 				return nil
 			}
 			results[i] = e.checkFile(f)
+			if in.Path == scan.StdinPath {
+				e.placeHelmOutput(f, &results[i])
+			}
 			return nil
 		})
 	}
@@ -74,7 +82,7 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 		}
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
-	return findings, errs, docs
+	return dedupe(findings), errs, docs
 }
 
 func (e *engine) read(in scan.Input) (*scan.File, error) {

@@ -39,6 +39,7 @@ type options struct {
 	platform string
 	workers  int
 	paths    []string
+	render   renderConfig
 }
 
 const usageText = `Usage: kubeready [flags] [PATH...]
@@ -46,7 +47,9 @@ const usageText = `Usage: kubeready [flags] [PATH...]
 
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
-.yml and .json), or - for standard input; no PATH means the current directory.
+.yml and .json files, Helm charts and kustomizations, which are rendered at the
+target version), or - for standard input (plain manifests or helm template
+output); no PATH means the current directory.
 
 Flags:
 `
@@ -75,6 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	eng := newEngine(env, opts.workers, stdin)
+	eng.render = opts.render
 	findings, errs, docs := eng.run(ctx, disc.Inputs)
 	for i := range findings {
 		findings[i].InChangedFile, findings[i].InChangedLines = true, true
@@ -131,6 +135,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	renderFlags := addRenderFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -159,6 +164,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		return usage("--target %s: kubeready checks targets from 1.16 on", v)
 	}
 	opts.target = v
+	if opts.render, err = renderFlags.config(v); err != nil {
+		return usage("%v", err)
+	}
 	switch opts.format {
 	case "text", "json":
 	default:

@@ -15,8 +15,11 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden runs the CLI on every case under testdata/cases. A case is a
 // directory of input files, an optional `args` file (one flag per line,
-// added before the case directory), and `want.txt`, the expected text
-// output with paths relative to the case directory. Run `go test -run
+// added before the case directory), an optional `paths` file (paths
+// relative to the repository root, one per line, scanned instead of the
+// case directory, for fixtures shared between cases such as testdata/helm),
+// and `want.txt`, the expected text output with paths relative to the case
+// directory. Run `go test -run
 // TestGolden -update` to rewrite want.txt after a deliberate change.
 func TestGolden(t *testing.T) {
 	cases, err := filepath.Glob("testdata/cases/*")
@@ -33,7 +36,12 @@ func TestGolden(t *testing.T) {
 					}
 				}
 			}
-			args = append(args, "--workers", "2", dir+"/")
+			args = append(args, "--workers", "2")
+			if b, err := os.ReadFile(filepath.Join(dir, "paths")); err == nil {
+				args = append(args, strings.Fields(string(b))...)
+			} else {
+				args = append(args, dir+"/")
+			}
 			var stdout, stderr bytes.Buffer
 			code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
 			got := strings.ReplaceAll(stdout.String(), dir+"/", "")

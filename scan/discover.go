@@ -11,9 +11,24 @@ import (
 // StdinPath is the name standard input goes by in findings.
 const StdinPath = "<stdin>"
 
-// Input is one file to scan: a path as the user gave it (or StdinPath).
+// InputKind says how an input is read: as a file of manifests, or rendered.
+type InputKind int
+
+// Input kinds.
+const (
+	// InputFile is a file of manifests (or standard input).
+	InputFile InputKind = iota
+	// InputChart is a Helm chart directory, rendered once.
+	InputChart
+	// InputKustomization is a directory holding a kustomization, built once.
+	InputKustomization
+)
+
+// Input is one thing to scan: a path as the user gave it (or StdinPath),
+// and how to read it.
 type Input struct {
 	Path string
+	Kind InputKind
 }
 
 // Skip is an input passed over on purpose, with the reason.
@@ -33,6 +48,9 @@ type Discovery struct {
 // skipDirs are never walked into.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
 
+// KustomizationNames are the file names kustomize reads a kustomization from.
+var KustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
 // IsManifestName reports whether a file name looks like a manifest:
 // .yaml, .yml or .json.
 func IsManifestName(name string) bool {
@@ -43,22 +61,35 @@ func IsManifestName(name string) bool {
 	return false
 }
 
-// Discover expands paths into the files to scan. A directory is walked
-// recursively for manifests; a file is taken as given whatever its name; "-"
-// is standard input. Files inside a Helm chart's templates/ are passed over
-// (they are not YAML until rendered) and listed in Skipped.
+// Discover expands paths into the inputs to scan. A directory is walked
+// recursively: a directory with a Chart.yaml becomes one chart input
+// (rendered once, with the subcharts vendored under its charts/), a
+// directory with a kustomization one kustomize input, and every manifest
+// file one file input, except the files under a chart's templates/, which
+// are not YAML until rendered. A file is taken as given whatever its name,
+// except that a file inside a chart (as pre-commit passes them) stands for
+// its chart. "-" is standard input. Library charts are listed in Skipped.
 func Discover(paths []string) Discovery {
 	var d Discovery
 	seen := map[string]bool{}
-	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
-			d.Inputs = append(d.Inputs, Input{Path: p})
+	add := func(p string, kind InputKind) {
+		key := filepath.Clean(p)
+		if kind != InputFile {
+			key = kindKey(kind) + key
 		}
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		if kind == InputChart && IsLibraryChart(p) {
+			d.Skipped = append(d.Skipped, Skip{Path: p, Reason: "Helm library chart: it renders no objects of its own"})
+			return
+		}
+		d.Inputs = append(d.Inputs, Input{Path: p, Kind: kind})
 	}
 	for _, p := range paths {
 		if p == "-" {
-			add(StdinPath)
+			add(StdinPath, InputFile)
 			continue
 		}
 		info, err := os.Stat(p)
@@ -67,12 +98,23 @@ func Discover(paths []string) Discovery {
 			continue
 		}
 		if !info.IsDir() {
-			if chart := chartOf(p); chart != "" {
-				d.Skipped = append(d.Skipped, Skip{Path: p, Reason: "Helm chart file (chart " + chart + ")"})
-				continue
+			chart, inTemplates := ChartOf(p)
+			if chart != "" {
+				add(chart, InputChart)
+				if inTemplates || isChartMeta(p) {
+					continue
+				}
 			}
-			add(p)
+			if isKustomizationName(filepath.Base(p)) {
+				add(filepath.Dir(p), InputKustomization)
+			}
+			add(p, InputFile)
 			continue
+		}
+		if chart, _ := ChartOf(filepath.Join(p, "x")); chart != "" && filepath.Clean(chart) != filepath.Clean(p) {
+			// A directory inside a chart (its templates/, a vendored
+			// subchart): the chart it belongs to is the input.
+			add(chart, InputChart)
 		}
 		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
@@ -86,16 +128,28 @@ func Discover(paths []string) Discovery {
 				if path != p && skipDirs[e.Name()] {
 					return fs.SkipDir
 				}
+				if isChartDir(path) {
+					if !isVendoredChart(path) {
+						add(path, InputChart)
+					}
+				} else if e.Name() == "templates" && isChartDir(filepath.Dir(path)) {
+					return fs.SkipDir
+				}
+				if hasKustomization(path) {
+					add(path, InputKustomization)
+				}
 				return nil
 			}
 			if !e.Type().IsRegular() || !IsManifestName(e.Name()) {
 				return nil
 			}
-			if chart := chartOf(path); chart != "" {
-				d.Skipped = append(d.Skipped, Skip{Path: path, Reason: "Helm chart file (chart " + chart + ")"})
+			if isChartMeta(path) {
 				return nil
 			}
-			add(path)
+			if _, inTemplates := ChartOf(path); inTemplates {
+				return nil
+			}
+			add(path, InputFile)
 			return nil
 		})
 		if err != nil {
@@ -105,23 +159,106 @@ func Discover(paths []string) Discovery {
 	return d
 }
 
-// chartOf returns the chart directory when path is a template of a Helm
-// chart (under a templates/ directory beside a Chart.yaml), else "".
-func chartOf(path string) string {
+func kindKey(k InputKind) string {
+	switch k {
+	case InputChart:
+		return "chart:"
+	case InputKustomization:
+		return "kustomize:"
+	}
+	return ""
+}
+
+// isChartDir reports whether dir holds a Chart.yaml.
+func isChartDir(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, "Chart.yaml"))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// chartMetaNames are the files of a chart that describe it rather than
+// hold manifests.
+var chartMetaNames = map[string]bool{
+	"Chart.yaml": true, "Chart.lock": true, "requirements.yaml": true, "requirements.lock": true,
+	"values.yaml": true, "values.schema.json": true,
+}
+
+// isChartMeta reports whether a file is part of a chart's description
+// (Chart.yaml, values.yaml, the test values under ci/): read by rendering,
+// never scanned as manifests.
+func isChartMeta(path string) bool {
+	dir := filepath.Dir(path)
+	if chartMetaNames[filepath.Base(path)] && isChartDir(dir) {
+		return true
+	}
+	return filepath.Base(dir) == "ci" && isChartDir(filepath.Dir(dir))
+}
+
+// isVendoredChart reports whether a chart directory is a subchart vendored
+// under another chart's charts/ directory.
+func isVendoredChart(dir string) bool {
+	parent := filepath.Dir(filepath.Clean(dir))
+	return filepath.Base(parent) == "charts" && isChartDir(filepath.Dir(parent))
+}
+
+func isKustomizationName(name string) bool {
+	for _, n := range KustomizationNames {
+		if name == n {
+			return true
+		}
+	}
+	return false
+}
+
+// hasKustomization reports whether dir holds a kustomization file.
+func hasKustomization(dir string) bool {
+	for _, n := range KustomizationNames {
+		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && st.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+// ChartOf returns the chart that a file belongs to: the nearest directory
+// above it with a Chart.yaml, or, for a file of a subchart vendored under
+// charts/, the chart that vendors it. inTemplates is set when the file is
+// under a templates/ directory of that chart or one of its subcharts (and so
+// is not YAML until rendered). It returns "" when the file is in no chart.
+func ChartOf(path string) (chart string, inTemplates bool) {
 	dir := filepath.Dir(path)
 	for {
-		if filepath.Base(dir) == "templates" {
-			chart := filepath.Dir(dir)
-			if _, err := os.Stat(filepath.Join(chart, "Chart.yaml")); err == nil {
-				return chart
+		if isChartDir(dir) {
+			chart = dir
+			// Climb out of charts/<sub> to the chart that vendors it.
+			for isVendoredChart(chart) {
+				chart = filepath.Dir(filepath.Dir(filepath.Clean(chart)))
 			}
+			return chart, underTemplates(path, chart)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir || dir == "." {
-			return ""
+			return "", false
 		}
 		dir = parent
 	}
+}
+
+// underTemplates reports whether path lies under the templates/ directory
+// of chart or of a chart vendored in it.
+func underTemplates(path, chart string) bool {
+	rel, err := filepath.Rel(chart, path)
+	if err != nil {
+		return false
+	}
+	parts := strings.Split(filepath.ToSlash(rel), "/")
+	base := chart
+	for i := 0; i < len(parts)-1; i++ {
+		if parts[i] == "templates" && isChartDir(base) {
+			return true
+		}
+		base = filepath.Join(base, parts[i])
+	}
+	return false
 }
 
 func pathError(p string, err error) error {

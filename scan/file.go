@@ -37,8 +37,14 @@ type File struct {
 // Origin describes content produced by rendering (a Helm chart or a
 // kustomization) rather than read from a file of its own.
 type Origin struct {
-	Chart    string `json:"chart,omitempty"`
+	// Chart is the chart directory as the user gave it (or the chart name
+	// when only `helm template` output was read).
+	Chart string `json:"chart,omitempty"`
+	// Template is Helm's name for the template, as in its `# Source:`
+	// comments: chart/templates/x.yaml, chart/charts/sub/templates/y.yaml.
 	Template string `json:"template,omitempty"`
+	// Kustomization is the directory of the kustomization that was built.
+	Kustomization string `json:"kustomization,omitempty"`
 }
 
 // NewFile wraps content read from path.

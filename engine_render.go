@@ -1,0 +1,253 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/scan"
+)
+
+// This file holds the engine's part for rendered inputs: Helm charts,
+// kustomizations and `helm template` output on standard input. Each is
+// rendered, its output checked like any file, and every finding placed back
+// on the template (or values, resource, patch) line it came from.
+
+// renderConfig is how charts are rendered (--helm-values, --helm-set,
+// --current).
+type renderConfig struct {
+	chart scan.ChartOptions
+	// current is the version the cluster runs now; charts that read
+	// .Capabilities are rendered at it too. Zero: no second render.
+	current checks.Version
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// renderFlags are the command-line flags for rendering.
+type renderFlags struct {
+	values, set stringList
+	current     string
+}
+
+// addRenderFlags registers --helm-values, --helm-set and --current.
+func addRenderFlags(fs *flag.FlagSet) *renderFlags {
+	rf := &renderFlags{}
+	fs.Var(&rf.values, "helm-values", "values `file` for every chart rendered, as helm template --values (repeatable)")
+	fs.Var(&rf.set, "helm-set", "`key=value` for every chart rendered, as helm template --set (repeatable)")
+	fs.StringVar(&rf.current, "current", "", "Kubernetes `version` the cluster runs now (default: one minor below --target; none to skip): charts that read .Capabilities are also rendered at it, to find installed releases that helm upgrade cannot map")
+	return rf
+}
+
+// config checks the render flags against the target.
+func (rf *renderFlags) config(target checks.Version) (renderConfig, error) {
+	c := renderConfig{chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}}
+	if err := c.chart.Validate(); err != nil {
+		return c, err
+	}
+	switch rf.current {
+	case "none":
+		return c, nil
+	case "":
+		c.current = checks.Version{Major: target.Major, Minor: target.Minor - 1}
+	default:
+		v, err := checks.ParseVersion(rf.current)
+		if err != nil {
+			return c, fmt.Errorf("--current: %v", err)
+		}
+		if !v.Less(target) {
+			return c, fmt.Errorf("--current %s: want a version older than --target %s", v, target)
+		}
+		c.current = v
+	}
+	return c, nil
+}
+
+// capabilities are what an API server of version v serves, for rendering.
+func capabilities(v checks.Version) scan.Capabilities {
+	return scan.Capabilities{KubeVersion: v.String(), APIVersions: checks.ServedAPIVersions(v)}
+}
+
+// checkRendered renders a chart or builds a kustomization and checks the
+// result.
+func (e *engine) checkRendered(in scan.Input) fileResult {
+	if in.Kind == scan.InputKustomization {
+		b := scan.BuildKustomization(in.Path)
+		res := fileResult{}
+		for _, p := range b.Problems {
+			res.findings = append(res.findings, e.problemFinding(p))
+		}
+		for _, rf := range b.Files {
+			e.addRendered(&res, rf)
+		}
+		return res
+	}
+	return e.checkChart(in.Path)
+}
+
+// checkChart renders a chart at the target; when the chart reads
+// .Capabilities, also at the current version, to report objects an
+// installed release holds that the target no longer serves.
+func (e *engine) checkChart(dir string) fileResult {
+	var res fileResult
+	c, err := scan.LoadChart(dir, e.render.chart)
+	var le *scan.ChartLoadError
+	switch {
+	case errors.Is(err, scan.ErrLibraryChart):
+		return res
+	case errors.As(err, &le):
+		res.findings = append(res.findings, e.problemFinding(le.Problem))
+		return res
+	case err != nil:
+		res.err = &annotate.RunError{File: dir, Message: err.Error()}
+		return res
+	}
+	r := c.Render(capabilities(e.env.Target))
+	for _, p := range r.Problems {
+		res.findings = append(res.findings, e.problemFinding(p))
+	}
+	for _, rf := range r.Files {
+		e.addRendered(&res, rf)
+	}
+	if e.render.current.IsZero() || !c.UsesCapabilities() {
+		return res
+	}
+	// Objects the target render already reports as removed need no
+	// release-manifest warning.
+	removed := map[string]bool{}
+	for _, f := range res.findings {
+		if f.Rule == "api-removed" {
+			removed[objectKey(f.Kind, f.Name, f.Namespace)] = true
+		}
+	}
+	cur := c.Render(capabilities(e.render.current))
+	for _, rf := range cur.Files {
+		docs, _ := scan.Parse(rf.File)
+		for _, d := range docs {
+			f, ok := checks.ReleaseManifestFinding(d, e.env, e.render.current)
+			if !ok || removed[objectKey(d.Sig.Kind, d.Sig.Name, d.Sig.Namespace)] {
+				continue
+			}
+			place(rf, d, &f)
+			res.findings = append(res.findings, f)
+		}
+	}
+	return res
+}
+
+func objectKey(kind, name, ns string) string { return kind + "\x00" + name + "\x00" + ns }
+
+// addRendered checks one rendered file and places its findings.
+func (e *engine) addRendered(res *fileResult, rf *scan.Rendered) {
+	r := e.checkFile(rf.File)
+	res.documents += r.documents
+	if len(r.findings) == 0 {
+		return
+	}
+	docs, _ := scan.Parse(rf.File)
+	for i := range r.findings {
+		place(rf, docOf(docs, r.findings[i]), &r.findings[i])
+	}
+	res.findings = append(res.findings, r.findings...)
+}
+
+// placeHelmOutput places the findings on standard input that is `helm
+// template` output on the templates its `# Source:` comments name.
+func (e *engine) placeHelmOutput(f *scan.File, res *fileResult) {
+	h := scan.ReadHelmOutput(f)
+	if h == nil || len(res.findings) == 0 {
+		return
+	}
+	docs, _ := scan.Parse(f)
+	for i := range res.findings {
+		d := docOf(docs, res.findings[i])
+		if d == nil {
+			continue
+		}
+		if rf, ok := h.Rendered(d); ok {
+			place(rf, d, &res.findings[i])
+		}
+	}
+}
+
+// docOf finds the document a finding was made on.
+func docOf(docs []*scan.Document, f checks.Finding) *scan.Document {
+	var best *scan.Document
+	for _, d := range docs {
+		if f.Line < d.StartLine || f.Line > d.EndLine {
+			continue
+		}
+		if best == nil || (d.Sig.Kind == f.Kind && d.Sig.Name == f.Name && d.Sig.APIVersion == f.APIVersion) {
+			best = d
+		}
+	}
+	return best
+}
+
+// place moves a finding from the rendered text to where it came from.
+func place(rf *scan.Rendered, d *scan.Document, f *checks.Finding) {
+	loc := rf.Locate(d, scan.Pos{Line: f.Line, Col: f.Column}, f.ObjectLevel)
+	f.File, f.Line, f.Column, f.EndLine = loc.File, loc.Pos.Line, loc.Pos.Col, 0
+	if loc.Note != "" {
+		f.Message += " " + loc.Note
+	}
+	f.Rendered = rf.File.Origin
+	// Any change to the template may change the object.
+	f.DocStart, f.DocEnd = 1, math.MaxInt32
+	var fixes []checks.Fix
+	for _, fx := range f.Fixes {
+		ok := true
+		edits := make([]checks.Edit, 0, len(fx.Edits))
+		for _, ed := range fx.Edits {
+			p, s, en, good := rf.LocateEdit(ed.Start, ed.End)
+			if !good {
+				ok = false
+				break
+			}
+			edits = append(edits, checks.Edit{Path: p, Start: s, End: en, New: ed.New})
+		}
+		if ok {
+			fx.Edits = edits
+			fixes = append(fixes, fx)
+		}
+	}
+	f.Fixes = fixes
+}
+
+// problemFinding turns a rendering problem into a finding of its rule.
+func (e *engine) problemFinding(p scan.Problem) checks.Finding {
+	r := checks.Lookup(string(p.Kind))
+	if r == nil {
+		r = checks.InternalError
+	}
+	sev, _ := r.At(e.env.Target)
+	return checks.Finding{
+		Rule: r.ID, Severity: sev, File: p.File, Line: p.Pos.Line, Column: p.Pos.Col,
+		Message: p.Message, URL: r.Source, Rendered: p.Origin, DocStart: p.Pos.Line, DocEnd: p.Pos.Line,
+	}
+}
+
+// dedupe drops findings that repeat an earlier one at the same place with
+// the same rule and message: a base resource reached both as a file and
+// through each kustomization that includes it. findings must be sorted.
+func dedupe(findings []checks.Finding) []checks.Finding {
+	out := findings[:0]
+	for i, f := range findings {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Rule == f.Rule && p.File == f.File && p.Line == f.Line && p.Column == f.Column && p.Message == f.Message {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
