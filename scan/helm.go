@@ -402,7 +402,8 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 		src := c.sources[t]
 		f := NewFile(src.path, []byte(text))
 		f.Origin = &Origin{Chart: c.Dir, Template: n}
-		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: tree[n]}
+		scope, _ := valueAt(rv["Values"], subchartChain(tree[n]))
+		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: tree[n], vals: scope}
 		res.Files = append(res.Files, &Rendered{File: f, loc: loc})
 	}
 	return res
@@ -702,6 +703,7 @@ type helmLocator struct {
 	src       fileSource
 	out       *File
 	chartPath *chart.Chart
+	vals      any // the values the template saw
 
 	once  sync.Once
 	match *TemplateMatch
@@ -711,7 +713,7 @@ type helmLocator struct {
 func (l *helmLocator) init() {
 	l.once.Do(func() {
 		l.tfile = NewFile(l.src.path, l.tmpl.Data)
-		l.match = MatchTemplate(l.name, l.tmpl.Data, l.out.Data, false)
+		l.match = matchTemplate(l.name, l.tmpl.Data, l.out.Data, false, l.vals)
 	})
 }
 

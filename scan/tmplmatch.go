@@ -65,7 +65,10 @@ type tmplProgram struct {
 // nindent, .Files...) may not write a line break: values printed inline
 // rarely hold one, and without the rule a greedy action could swallow the
 // lines after it.
-func compileTemplate(name string, src []byte, oneLine bool) (a, b *tmplProgram, ok bool) {
+// vals, when known, are the values the template was rendered with (its
+// chart's scope): an if or with on a plain values reference then compiles
+// only the branch that was taken.
+func compileTemplate(name string, src []byte, oneLine bool, vals any) (a, b *tmplProgram, ok bool) {
 	t := parse.New(name)
 	t.Mode = parse.SkipFuncCheck
 	trees := map[string]*parse.Tree{}
@@ -79,8 +82,8 @@ func compileTemplate(name string, src []byte, oneLine bool) (a, b *tmplProgram, 
 	}
 	a = &tmplProgram{src: src}
 	b = &tmplProgram{src: src}
-	ca := &compiler{p: a, lazy: true, oneLine: oneLine}
-	cb := &compiler{p: b, lazy: false, oneLine: oneLine}
+	ca := &compiler{p: a, lazy: true, oneLine: oneLine, vals: vals}
+	cb := &compiler{p: b, lazy: false, oneLine: oneLine, vals: vals}
 	if !ca.list(tree.Root, dotRoot()) || !cb.list(tree.Root, dotRoot()) {
 		return nil, nil, false
 	}
@@ -103,6 +106,7 @@ type compiler struct {
 	p       *tmplProgram
 	lazy    bool
 	oneLine bool
+	vals    any // the chart's values, nil when unknown
 	// loops holds, for each enclosing range, its head and the jumps to
 	// patch to its exit.
 	loops []*loopCtx
@@ -157,16 +161,30 @@ func (c *compiler) node(n parse.Node, d dot) bool {
 		if n.Pipe != nil && len(n.Pipe.Decl) > 0 {
 			return true // {{ $x := ... }} writes nothing
 		}
-		c.wildcard(c.action(int(n.Pos), n.Pipe, d), c.oneLine && !multiLine(n.Pipe))
+		act := c.action(int(n.Pos), n.Pipe, d)
+		c.wildcard(act, c.oneLine && (!multiLine(n.Pipe, false) || c.inline(act) && !multiLine(n.Pipe, true)))
 	case *parse.TemplateNode:
-		c.wildcard(c.action(int(n.Pos), nil, d), false)
+		act := c.action(int(n.Pos), nil, d)
+		c.wildcard(act, c.oneLine && c.inline(act))
 	case *parse.CommentNode:
 	case *parse.IfNode:
+		if taken, known := c.cond(n.Pipe, d); known {
+			if taken {
+				return c.list(n.List, d)
+			}
+			return c.list(n.ElseList, d)
+		}
 		return c.branch(&n.BranchNode, d, d)
 	case *parse.WithNode:
 		inner := dot{}
 		if vp, ok := pipeValues(n.Pipe, d); ok {
 			inner = dot{values: vp, known: true}
+		}
+		if taken, known := c.cond(n.Pipe, d); known {
+			if taken {
+				return c.list(n.List, inner)
+			}
+			return c.list(n.ElseList, d)
 		}
 		return c.branch(&n.BranchNode, inner, d)
 	case *parse.RangeNode:
@@ -262,22 +280,34 @@ func (c *compiler) action(pos int, pipe *parse.PipeNode, d dot) int32 {
 	return int32(len(c.p.actions) - 1)
 }
 
-// multiLineFuncs are template functions whose output often spans lines.
+// multiLineFuncs are template functions whose output often spans lines;
+// true marks those that do whatever the line they are on (include and tpl
+// write whatever their template does: inline, a name, usually one line).
 var multiLineFuncs = map[string]bool{
-	"include": true, "tpl": true, "toYaml": true, "toYamlPretty": true, "mustToYaml": true,
+	"include": false, "tpl": false, "toYaml": true, "toYamlPretty": true, "mustToYaml": true,
 	"toToml": true, "toPrettyJson": true, "mustToPrettyJson": true, "nindent": true, "indent": true,
-	"b64dec": true, "template": true,
+	"b64dec": true,
+}
+
+// inline reports whether an action follows other text on its template
+// line (`name: {{ include "x.fullname" . }}`), rather than standing alone
+// (`{{ include "x.labels" . | indent 4 }}`).
+func (c *compiler) inline(act int32) bool {
+	pos := c.p.actions[act].Pos
+	start := bytes.LastIndexByte(c.p.src[:pos], '\n') + 1
+	return len(bytes.TrimSpace(c.p.src[start:pos])) > 0
 }
 
 // multiLine reports whether a pipeline calls something that writes several
-// lines, or reads .Files.
-func multiLine(p *parse.PipeNode) bool {
+// lines, or reads .Files. strict counts only the functions that do so
+// wherever they stand (not include or tpl).
+func multiLine(p *parse.PipeNode, strict bool) bool {
 	found := false
 	var walk func(n parse.Node)
 	walk = func(n parse.Node) {
 		switch n := n.(type) {
 		case *parse.IdentifierNode:
-			if multiLineFuncs[n.Ident] {
+			if always, ok := multiLineFuncs[n.Ident]; ok && (always || !strict) {
 				found = true
 			}
 		case *parse.FieldNode:
@@ -513,8 +543,14 @@ type TemplateMatch struct {
 // floating is for a document cut out of the whole output. It returns nil
 // when the template does not parse or the output cannot be aligned.
 func MatchTemplate(name string, src, out []byte, floating bool) *TemplateMatch {
+	return matchTemplate(name, src, out, floating, nil)
+}
+
+// matchTemplate is MatchTemplate knowing the values the template was
+// rendered with (nil when unknown).
+func matchTemplate(name string, src, out []byte, floating bool, vals any) *TemplateMatch {
 	for _, oneLine := range []bool{true, false} {
-		a, b, ok := compileTemplate(name, src, oneLine)
+		a, b, ok := compileTemplate(name, src, oneLine, vals)
 		if !ok {
 			return nil
 		}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/scan"
+)
+
+// TestHelmTemplateStdin reads `helm template` output on standard input from
+// the directory that holds the charts, so each document's `# Source:`
+// template is at hand: findings land on template lines (and on line 1 with
+// a note for a template that is not there). The input is hand-written in
+// helm template's format for the psp fixture chart.
+func TestHelmTemplateStdin(t *testing.T) {
+	in, err := os.ReadFile("testdata/helm/template-output.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, _ := filepath.Abs("testdata/helm/template-output.want.txt")
+	t.Chdir("testdata/helm")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--workers", "2", "-"}, bytes.NewReader(in), &stdout, &stderr)
+	got := stdout.String() + "exit " + strconv.Itoa(code) + "\n"
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (stderr: %s)\n--- got\n%s--- want\n%s", golden, stderr.String(), got, want)
+	}
+}
+
+func TestRenderedJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--format", "json", "--current", "1.20", "testdata/helm/psp", "testdata/helm/pdb-capabilities", "testdata/helm/kustomize-overlay"},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var rep struct {
+		Findings []checks.Finding `json:"findings"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range rep.Findings {
+		if f.Rendered == nil {
+			t.Errorf("%s:%d %s has no rendered origin", f.File, f.Line, f.Rule)
+			continue
+		}
+		got[fmt.Sprintf("%s:%d", f.File, f.Line)] = f.Rendered.Chart + "|" + f.Rendered.Template + "|" + f.Rendered.Kustomization
+	}
+	want := map[string]string{
+		"testdata/helm/psp/templates/psp.yaml:3":                                "testdata/helm/psp|psp/templates/psp.yaml|",
+		"testdata/helm/psp/values.yaml:11":                                      "testdata/helm/psp|psp/templates/extra.yaml|",
+		"testdata/helm/pdb-capabilities/templates/pdb.yaml:5":                   "testdata/helm/pdb-capabilities|web/templates/pdb.yaml|",
+		"testdata/helm/kustomize-overlay/overlays/legacy/kustomization.yaml:16": "||testdata/helm/kustomize-overlay/overlays/legacy",
+		"testdata/helm/kustomize-overlay/overlays/legacy/kustomization.yaml:7":  "||testdata/helm/kustomize-overlay/overlays/legacy",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: rendered %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestRenderFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string // in stdout (exit 0/1) or stderr (exit 2)
+	}{
+		{[]string{"--current", "1.25", "testdata/helm/pdb-capabilities"}, exitError, "older than --target"},
+		{[]string{"--current", "one", "testdata/helm/pdb-capabilities"}, exitError, "--current"},
+		{[]string{"--helm-set", "a[=1", "testdata/helm/pdb-capabilities"}, exitError, "--helm-set"},
+		{[]string{"--helm-values", "testdata/helm/none.yaml", "testdata/helm/pdb-capabilities"}, exitError, "--helm-values"},
+		{[]string{"--current", "none", "testdata/helm/pdb-capabilities"}, exitClean, "no findings"},
+		{[]string{"--current", "1.20", "testdata/helm/pdb-capabilities"}, exitClean, "helm-release-manifest"},
+		{[]string{"--current", "1.20", "--fail-on", "warning", "testdata/helm/pdb-capabilities"}, exitFindings, "helm-release-manifest"},
+		// Rendered at 1.21 the chart picks policy/v1 even with current 1.20.
+		{[]string{"--target", "1.21", "--current", "1.20", "testdata/helm/pdb-capabilities"}, exitClean, "no findings"},
+		// A chart that does not read .Capabilities is rendered once.
+		{[]string{"--current", "1.20", "testdata/helm/missing-dep"}, exitFindings, "2 findings"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tt.args, strings.NewReader(""), &stdout, &stderr)
+		out := stdout.String()
+		if code == exitError {
+			out = stderr.String()
+		}
+		if code != tt.code || !strings.Contains(out, tt.out) {
+			t.Errorf("%v: exit %d, output %q; want exit %d with %q", tt.args, code, out, tt.code, tt.out)
+		}
+	}
+}
+
+// TestCorpusEngine runs kubeready over the real-world charts of the shared
+// corpus (see ../shared/corpus/README.md for provenance): no internal
+// errors, no run errors, every finding on a real line.
+func TestCorpusEngine(t *testing.T) {
+	const dir = "../shared/corpus/helm-charts/stable"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("shared corpus not present")
+	}
+	for _, target := range []string{"1.20", "1.25", "1.36"} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"--format", "json", "--target", target, dir}, strings.NewReader(""), &stdout, &stderr)
+		if code == exitError {
+			t.Fatalf("target %s: exit 2: %s %s", target, stderr.String(), stdout.String())
+		}
+		var rep struct {
+			Findings []checks.Finding `json:"findings"`
+			Stats    struct{ Documents int }
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Findings {
+			if f.Rule == checks.InternalError.ID || f.Rule == checks.HelmRenderError.ID || f.Line < 1 || f.Column < 1 {
+				t.Errorf("target %s: %s:%d:%d %s %s", target, f.File, f.Line, f.Column, f.Rule, f.Message)
+			}
+		}
+		if rep.Stats.Documents < 50 {
+			t.Errorf("target %s: only %d documents rendered", target, rep.Stats.Documents)
+		}
+	}
+}
+
+// benchCharts are 20 chart inputs: the corpus charts and the fixture
+// charts, repeated to make 20.
+func benchCharts(b *testing.B) []scan.Input {
+	dirs, _ := filepath.Glob("../shared/corpus/helm-charts/stable/*")
+	fixtures, _ := filepath.Glob("testdata/helm/*")
+	var charts []string
+	for _, d := range append(dirs, fixtures...) {
+		if _, err := os.Stat(filepath.Join(d, "Chart.yaml")); err == nil {
+			charts = append(charts, d)
+		}
+	}
+	if len(charts) == 0 {
+		b.Skip("no charts")
+	}
+	var in []scan.Input
+	for i := 0; len(in) < 20; i++ {
+		in = append(in, scan.Input{Path: charts[i%len(charts)], Kind: scan.InputChart})
+	}
+	return in
+}
+
+func benchEngine() *engine {
+	target := checks.MustVersion("1.25")
+	e := newEngine(checks.Env{Target: target, Platform: checks.PlatformEKS}, 0, strings.NewReader(""))
+	e.workers = 2
+	e.render = renderConfig{current: checks.MustVersion("1.24")}
+	return e
+}
+
+// BenchmarkRenderCharts renders 20 charts at the target (and at the current
+// version for those that read .Capabilities) and checks every object.
+func BenchmarkRenderCharts(b *testing.B) {
+	in := benchCharts(b)
+	e := benchEngine()
+	docs := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _, docs = e.run(context.Background(), in)
+	}
+	b.ReportMetric(float64(docs), "docs/op")
+}
+
+// BenchmarkScanRendered is the baseline for BenchmarkRenderCharts: the
+// same rendered documents, written out as plain files and scanned.
+func BenchmarkScanRendered(b *testing.B) {
+	in := benchCharts(b)
+	e := benchEngine()
+	dir := b.TempDir()
+	var files []scan.Input
+	for i, c := range in {
+		ch, err := scan.LoadChart(c.Path, scan.ChartOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := ch.Render(capabilities(e.env.Target))
+		for j, rf := range r.Files {
+			p := filepath.Join(dir, fmt.Sprintf("%02d-%03d.yaml", i, j))
+			if err := os.WriteFile(p, rf.File.Data, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			files = append(files, scan.Input{Path: p})
+		}
+	}
+	docs := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _, docs = e.run(context.Background(), files)
+	}
+	b.ReportMetric(float64(docs), "docs/op")
+}

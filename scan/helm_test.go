@@ -1,0 +1,426 @@
+package scan
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// testAPIs is a fixed capabilities list for scan's own tests (the real one
+// comes from checks.ServedAPIVersions, which scan cannot import).
+var testAPIs = map[string][]string{
+	"1.20": {"v1", "apps/v1", "batch/v1", "batch/v1beta1", "batch/v1beta1/CronJob", "policy/v1beta1", "policy/v1beta1/PodDisruptionBudget",
+		"rbac.authorization.k8s.io/v1", "networking.k8s.io/v1", "apiregistration.k8s.io/v1"},
+	"1.25": {"v1", "apps/v1", "batch/v1", "batch/v1/CronJob", "policy/v1", "policy/v1/PodDisruptionBudget",
+		"rbac.authorization.k8s.io/v1", "networking.k8s.io/v1", "apiregistration.k8s.io/v1"},
+}
+
+func caps(v string) Capabilities { return Capabilities{KubeVersion: v, APIVersions: testAPIs[v]} }
+
+// rendered renders a fixture chart and returns its files by template name.
+func rendered(t *testing.T, dir string, opts ChartOptions, v string) (*Chart, *ChartRender, map[string]*Rendered) {
+	t.Helper()
+	c, err := LoadChart(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Render(caps(v))
+	byName := map[string]*Rendered{}
+	for _, f := range r.Files {
+		byName[f.File.Origin.Template] = f
+	}
+	return c, r, byName
+}
+
+// findKey returns the document and position of the first key named key
+// (path a.b.c from the root) in a rendered file.
+func findKey(t *testing.T, rf *Rendered, keys ...string) (*Document, Pos) {
+	t.Helper()
+	docs, errs := Parse(rf.File)
+	if len(errs) > 0 {
+		t.Fatalf("rendered %s does not parse: %v", rf.File.Origin.Template, errs[0])
+	}
+	for _, d := range docs {
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		if n := lookupPath(root, keys); n != nil {
+			return d, PosOf(n)
+		}
+	}
+	t.Fatalf("%s has no key %v", rf.File.Origin.Template, keys)
+	return nil, Pos{}
+}
+
+func TestRenderFixtures(t *testing.T) {
+	tests := []struct {
+		dir       string
+		version   string
+		templates []string
+		problems  []string // kind file:line:col
+		usesCaps  bool
+	}{
+		{"../testdata/helm/pdb-capabilities", "1.25", []string{"web/templates/deployment.yaml", "web/templates/pdb.yaml"}, nil, true},
+		{"../testdata/helm/psp", "1.25", []string{"psp/templates/daemonset.yaml", "psp/templates/extra.yaml", "psp/templates/psp.yaml"}, nil, true},
+		{"../testdata/helm/missing-dep", "1.25", []string{"shop/templates/cronjob.yaml"},
+			[]string{"helm-dependency-missing ../testdata/helm/missing-dep/Chart.yaml:7:5"}, false},
+		{"../testdata/helm/render-error", "1.25", []string{"broken/templates/hpa.yaml"},
+			[]string{"helm-render-error ../testdata/helm/render-error/templates/ingress.yaml:7:15"}, false},
+		{"../testdata/helm/vendored", "1.25", []string{"platform/charts/frontend/templates/ingress.yaml", "platform/charts/legacy/templates/cronjob.yaml", "platform/templates/configmap.yaml"}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
+			c, r, _ := rendered(t, tt.dir, ChartOptions{}, tt.version)
+			var names, problems []string
+			for _, f := range r.Files {
+				names = append(names, f.File.Origin.Template)
+			}
+			for _, p := range r.Problems {
+				problems = append(problems, string(p.Kind)+" "+p.File+":"+itoa(p.Pos.Line)+":"+itoa(p.Pos.Col))
+			}
+			if strings.Join(names, ",") != strings.Join(tt.templates, ",") {
+				t.Errorf("templates rendered: %v, want %v", names, tt.templates)
+			}
+			if strings.Join(problems, ",") != strings.Join(tt.problems, ",") {
+				t.Errorf("problems: %v, want %v", problems, tt.problems)
+			}
+			if c.UsesCapabilities() != tt.usesCaps {
+				t.Errorf("UsesCapabilities = %v, want %v", c.UsesCapabilities(), tt.usesCaps)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestRenderCapabilitiesSwitch(t *testing.T) {
+	for _, tt := range []struct{ version, want string }{{"1.20", "policy/v1beta1"}, {"1.25", "policy/v1"}} {
+		_, _, files := rendered(t, "../testdata/helm/pdb-capabilities", ChartOptions{}, tt.version)
+		pdb := files["web/templates/pdb.yaml"]
+		d, p := findKey(t, pdb, "apiVersion")
+		if d.Sig.APIVersion != tt.want {
+			t.Errorf("at %s the chart renders %s, want %s", tt.version, d.Sig.APIVersion, tt.want)
+		}
+		loc := pdb.Locate(d, p, true)
+		wantLine := map[string]int{"policy/v1": 3, "policy/v1beta1": 5}[tt.want]
+		if loc.File != "../testdata/helm/pdb-capabilities/templates/pdb.yaml" || loc.Pos.Line != wantLine || loc.Note != "" {
+			t.Errorf("at %s apiVersion placed at %s:%d %s, want pdb.yaml:%d", tt.version, loc.File, loc.Pos.Line, loc.Note, wantLine)
+		}
+	}
+}
+
+func TestLocateValues(t *testing.T) {
+	const dir = "../testdata/helm/missing-dep"
+	tests := []struct {
+		name        string
+		opts        ChartOptions
+		objectLevel bool
+		wantFile    string
+		wantLine    int
+	}{
+		{"value from values.yaml", ChartOptions{}, false, dir + "/values.yaml", 5},
+		{"object-level findings stay on the template", ChartOptions{}, true, dir + "/templates/cronjob.yaml", 6},
+		{"value from --helm-values", ChartOptions{ValuesFiles: []string{"../testdata/helm/missing-dep/ci/nightly-values.yaml"}}, false, "../testdata/helm/missing-dep/ci/nightly-values.yaml", 2},
+		{"value from --helm-set has no file", ChartOptions{Set: []string{"schedule=@hourly"}}, false, dir + "/templates/cronjob.yaml", 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, files := rendered(t, dir, tt.opts, "1.25")
+			rf := files["shop/templates/cronjob.yaml"]
+			d, p := findKey(t, rf, "spec", "schedule")
+			loc := rf.Locate(d, p, tt.objectLevel)
+			if loc.File != tt.wantFile || loc.Pos.Line != tt.wantLine {
+				t.Errorf("placed at %s:%d (%s), want %s:%d", loc.File, loc.Pos.Line, loc.Note, tt.wantFile, tt.wantLine)
+			}
+		})
+	}
+}
+
+func TestLocateValuesFragment(t *testing.T) {
+	_, _, files := rendered(t, "../testdata/helm/psp", ChartOptions{}, "1.25")
+	rf := files["psp/templates/extra.yaml"]
+	for _, tt := range []struct {
+		keys []string
+		line int
+	}{
+		{[]string{"apiVersion"}, 11},
+		{[]string{"spec", "maxUnavailable"}, 16},
+	} {
+		d, p := findKey(t, rf, tt.keys...)
+		loc := rf.Locate(d, p, true)
+		if loc.File != "../testdata/helm/psp/values.yaml" || loc.Pos.Line != tt.line {
+			t.Errorf("%v placed at %s:%d %s, want values.yaml:%d", tt.keys, loc.File, loc.Pos.Line, loc.Note, tt.line)
+		}
+	}
+	// The same fragment with the key set by --helm-set stays on the template.
+	_, _, files = rendered(t, "../testdata/helm/psp", ChartOptions{Set: []string{"extraPodDisruptionBudget.apiVersion=policy/v1beta1"}}, "1.25")
+	rf = files["psp/templates/extra.yaml"]
+	d, p := findKey(t, rf, "apiVersion")
+	if loc := rf.Locate(d, p, true); loc.File != "../testdata/helm/psp/templates/extra.yaml" || loc.Pos.Line != 2 {
+		t.Errorf("--helm-set value placed at %s:%d, want extra.yaml:2 (the toYaml line)", loc.File, loc.Pos.Line)
+	}
+}
+
+func TestLocateSubcharts(t *testing.T) {
+	_, _, files := rendered(t, "../testdata/helm/vendored", ChartOptions{}, "1.25")
+	ing := files["platform/charts/frontend/templates/ingress.yaml"]
+	d, p := findKey(t, ing, "apiVersion")
+	if loc := ing.Locate(d, p, true); loc.File != "../testdata/helm/vendored/charts/frontend/templates/ingress.yaml" || loc.Pos.Line != 2 {
+		t.Errorf("subchart apiVersion placed at %s:%d", loc.File, loc.Pos.Line)
+	}
+	// A subchart value set by the parent's values.yaml goes there.
+	d, p = findKey(t, ing, "spec", "rules", "0", "host")
+	_ = p
+	root, _ := d.Node()
+	host := valueOf(root, []string{"spec", "rules", "0"})
+	hk, _ := MapEntry(host, "host")
+	if loc := ing.Locate(d, PosOf(hk), false); loc.File != "../testdata/helm/vendored/values.yaml" || loc.Pos.Line != 4 {
+		t.Errorf("subchart value placed at %s:%d %s, want the parent's values.yaml:4", loc.File, loc.Pos.Line, loc.Note)
+	}
+	cron := files["platform/charts/legacy/templates/cronjob.yaml"]
+	d, p = findKey(t, cron, "apiVersion")
+	loc := cron.Locate(d, p, true)
+	if loc.File != "../testdata/helm/vendored/charts/legacy-0.1.0.tgz" || loc.Pos.Line != 1 || !strings.Contains(loc.Note, "cronjob.yaml line 1") {
+		t.Errorf("packaged subchart placed at %s:%d %q", loc.File, loc.Pos.Line, loc.Note)
+	}
+	if _, _, _, ok := cron.LocateEdit(0, 3); ok {
+		t.Error("an edit inside a packaged subchart was mapped")
+	}
+}
+
+func TestLocateEdit(t *testing.T) {
+	_, _, files := rendered(t, "../testdata/helm/pdb-capabilities", ChartOptions{}, "1.20")
+	pdb := files["web/templates/pdb.yaml"]
+	d, _ := findKey(t, pdb, "apiVersion")
+	root, _ := d.Node()
+	v := MapGet(root, "apiVersion")
+	start := pdb.File.Offset(PosOf(v))
+	path, s, e, ok := pdb.LocateEdit(start, start+len(v.Value))
+	if !ok {
+		t.Fatal("edit of literal template text not mapped")
+	}
+	data, _ := os.ReadFile(path)
+	if got := string(data[s:e]); got != "policy/v1beta1" {
+		t.Errorf("edit maps to %q in %s", got, path)
+	}
+	// An edit of text an action wrote does not map.
+	_, p := findKey(t, pdb, "metadata", "name")
+	nameV := MapGet(MapGet(root, "metadata"), "name")
+	_ = p
+	o := pdb.File.Offset(PosOf(nameV))
+	if _, _, _, ok := pdb.LocateEdit(o, o+3); ok {
+		t.Error("edit of an action's output mapped")
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		files     map[string]string
+		wantFile  string
+		wantLine  int
+		wantFiles int // templates still rendered
+	}{
+		{
+			name:      "parse error",
+			files:     map[string]string{"templates/a.yaml": "kind: A\nname: {{ .Values.x \n", "templates/b.yaml": "kind: B\n"},
+			wantFile:  "templates/a.yaml",
+			wantLine:  3, // Helm names the line where the unclosed action ends
+			wantFiles: 1,
+		},
+		{
+			name:      "nil pointer in one template; the other still renders",
+			files:     map[string]string{"templates/a.yaml": "kind: A\nname: {{ .Values.missing.deep }}\n", "templates/b.yaml": "kind: B\n"},
+			wantFile:  "templates/a.yaml",
+			wantLine:  2,
+			wantFiles: 1,
+		},
+		{
+			name: "fail in a helper is reported where the template includes it",
+			files: map[string]string{
+				"templates/_helpers.tpl": "{{ define \"x\" }}{{ fail \"unsupported\" }}{{ end }}",
+				"templates/a.yaml":       "kind: A\n\nname: {{ include \"x\" . }}\n",
+			},
+			wantFile:  "templates/a.yaml",
+			wantLine:  3,
+			wantFiles: 0,
+		},
+		{
+			name:      "lookup returns nothing offline",
+			files:     map[string]string{"templates/a.yaml": "kind: A\nfound: {{ len (lookup \"v1\" \"Secret\" \"default\" \"x\") }}\n"},
+			wantFiles: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+			for n, s := range tt.files {
+				write(t, dir, n, s)
+			}
+			c, err := LoadChart(dir, ChartOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := c.Render(caps("1.25"))
+			if len(r.Files) != tt.wantFiles {
+				t.Errorf("%d templates rendered, want %d", len(r.Files), tt.wantFiles)
+			}
+			if tt.wantFile == "" {
+				if len(r.Problems) != 0 {
+					t.Errorf("problems: %+v", r.Problems)
+				}
+				if len(r.Files) == 1 && !strings.Contains(string(r.File0Data()), "found: 0") {
+					t.Errorf("lookup output: %s", r.File0Data())
+				}
+				return
+			}
+			if len(r.Problems) != 1 {
+				t.Fatalf("problems: %+v, want one", r.Problems)
+			}
+			p := r.Problems[0]
+			if p.Kind != ProblemRenderError || p.File != filepath.Join(dir, tt.wantFile) || p.Pos.Line != tt.wantLine {
+				t.Errorf("problem %s at %s:%d (%s), want %s:%d", p.Kind, p.File, p.Pos.Line, p.Message, tt.wantFile, tt.wantLine)
+			}
+		})
+	}
+}
+
+// File0Data is the first rendered file's text, for tests.
+func (r *ChartRender) File0Data() []byte { return r.Files[0].File.Data }
+
+func write(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadChart(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n")
+	write(t, dir, "bad/Chart.yaml", "apiVersion: v2\nname: [\n")
+	if _, err := LoadChart(filepath.Join(dir, "lib"), ChartOptions{}); err != ErrLibraryChart {
+		t.Errorf("library chart: %v", err)
+	}
+	_, err := LoadChart(filepath.Join(dir, "bad"), ChartOptions{})
+	if le, ok := err.(*ChartLoadError); !ok || le.Problem.Kind != ProblemRenderError {
+		t.Errorf("broken Chart.yaml: %v", err)
+	}
+	for _, o := range []ChartOptions{{ValuesFiles: []string{filepath.Join(dir, "none.yaml")}}, {Set: []string{"a[=1"}}} {
+		if err := o.Validate(); err == nil {
+			t.Errorf("%+v validated", o)
+		}
+	}
+}
+
+// corpusCharts lists the real-world charts of the shared corpus.
+func corpusCharts(t testing.TB) []string {
+	dirs, _ := filepath.Glob("../../shared/corpus/helm-charts/stable/*")
+	var out []string
+	for _, d := range dirs {
+		if isChartDir(d) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		t.Skip("shared corpus not present")
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCorpusChartsRender renders every chart of the shared corpus (public,
+// unmodified charts from github.com/helm/charts, see ../shared/corpus) at
+// two versions and checks that nothing fails inside kubeready: each chart
+// renders without template errors, every output parses, and every key of
+// every object is placed on a real line; a key traced to template text is
+// placed on the very bytes that wrote it.
+func TestCorpusChartsRender(t *testing.T) {
+	for _, dir := range corpusCharts(t) {
+		for _, v := range []string{"1.20", "1.25"} {
+			t.Run(filepath.Base(dir)+"@"+v, func(t *testing.T) {
+				c, err := LoadChart(dir, ChartOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := c.Render(caps(v))
+				for _, p := range r.Problems {
+					if p.Kind == ProblemRenderError {
+						t.Errorf("render error: %s:%d: %s", p.File, p.Pos.Line, p.Message)
+					}
+				}
+				exact, action, values, unplaced := 0, 0, 0, 0
+				for _, rf := range r.Files {
+					docs, errs := Parse(rf.File)
+					if len(errs) > 0 {
+						t.Errorf("%s: output does not parse: %v", rf.File.Origin.Template, errs[0])
+					}
+					tmpl, err := os.ReadFile(rf.File.Path)
+					if err != nil {
+						t.Fatalf("%s: %v", rf.File.Path, err)
+					}
+					tf := NewFile(rf.File.Path, tmpl)
+					for _, d := range docs {
+						root, err := d.Node()
+						if err != nil || root == nil {
+							continue
+						}
+						eachKey(root, func(k *yaml.Node) {
+							loc := rf.Locate(d, PosOf(k), false)
+							switch {
+							case loc.Pos.Line < 1 || loc.Pos.Col < 1:
+								t.Errorf("%s: key %s placed at %d:%d", rf.File.Origin.Template, k.Value, loc.Pos.Line, loc.Pos.Col)
+							case loc.Note != "":
+								unplaced++
+								if testing.Verbose() {
+									t.Logf("not traced: %s %s:%d %s", rf.File.Origin.Template, k.Value, k.Line, loc.Note)
+								}
+							case loc.File != rf.File.Path:
+								values++
+							case loc.Exact:
+								exact++
+								got := tf.Line(loc.Pos.Line)
+								col := loc.Pos.Col - 1
+								if col < len(got) && (got[col] == '"' || got[col] == '\'') {
+									col++
+								}
+								if col+len(k.Value) > len(got) || string(got[col:col+len(k.Value)]) != k.Value {
+									t.Errorf("%s: key %q placed on %d:%d: %q", rf.File.Origin.Template, k.Value, loc.Pos.Line, loc.Pos.Col, got)
+								}
+							default:
+								action++
+							}
+						})
+					}
+				}
+				t.Logf("keys placed: %d on template text, %d on the action that wrote them, %d in values files, %d not traced", exact, action, values, unplaced)
+			})
+		}
+	}
+}
+
+// eachKey calls fn for every mapping key of a tree.
+func eachKey(n *yaml.Node, fn func(*yaml.Node)) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			fn(n.Content[i])
+			eachKey(n.Content[i+1], fn)
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			eachKey(c, fn)
+		}
+	}
+}
