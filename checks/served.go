@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -28,8 +29,10 @@ type ServedTable struct {
 	Prerelease []ServedRow `yaml:"prerelease"`
 }
 
-// Served is the table of built-in APIs, loaded once from the embedded data.
-var Served = loadServed(servedYAML)
+// Served returns the table of built-in APIs, parsed from the embedded data
+// on first use (only runs that render charts need it, so plain runs do not
+// pay for it at start-up).
+var Served = sync.OnceValue(func() *ServedTable { return loadServed(servedYAML) })
 
 func loadServed(data []byte) *ServedTable {
 	var t ServedTable
@@ -66,7 +69,8 @@ func ServedAPIVersions(target Version) []string {
 		set[apiVersion] = true
 		set[apiVersion+"/"+kind] = true
 	}
-	for _, r := range Served.Stable {
+	served := Served()
+	for _, r := range served.Stable {
 		if target.Less(MustVersion(r.Since)) {
 			continue
 		}
@@ -79,7 +83,7 @@ func ServedAPIVersions(target Version) []string {
 			continue
 		}
 		for _, k := range r.Kinds {
-			if since, ok := Served.prereleaseSince(r.APIVersion, k); ok {
+			if since, ok := served.prereleaseSince(r.APIVersion, k); ok {
 				if since == "never" || target.Less(MustVersion(since)) {
 					continue
 				}

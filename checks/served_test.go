@@ -45,7 +45,7 @@ func TestServedAPIVersions(t *testing.T) {
 // TestServedData checks every row of data/served.yaml: a source, a valid
 // version, and prerelease rows that belong to the removal table.
 func TestServedData(t *testing.T) {
-	for _, r := range Served.Stable {
+	for _, r := range Served().Stable {
 		if !strings.HasPrefix(r.Source, "https://") || len(r.Kinds) == 0 {
 			t.Errorf("stable %s: needs kinds and a source URL", r.APIVersion)
 		}
@@ -56,7 +56,7 @@ func TestServedData(t *testing.T) {
 			t.Errorf("stable %s is not a stable version", r.APIVersion)
 		}
 	}
-	for _, r := range Served.Prerelease {
+	for _, r := range Served().Prerelease {
 		if !strings.HasPrefix(r.Source, "https://") {
 			t.Errorf("prerelease %s: no source URL", r.APIVersion)
 		}

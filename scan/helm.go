@@ -84,6 +84,10 @@ type Chart struct {
 
 	valuesMu    sync.Mutex
 	valuesFiles map[string]*yaml.Node
+
+	// loaded is the chart as LoadChart read it, used by the first Render
+	// (rendering changes the chart, so later renders read it again).
+	loaded *chart.Chart
 }
 
 // fileSource is where a template is on disk.
@@ -142,6 +146,7 @@ func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
 	c.charts = map[*chart.Metadata]chartSource{}
 	c.mapSources(ch, chartSource{dir: dir})
 	c.usesCaps = usesCapabilities(ch)
+	c.loaded = ch
 
 	c.user, c.set, err = opts.values()
 	if err != nil {
@@ -320,18 +325,22 @@ const maxRenderRetries = 10
 // Render renders the chart as `helm template` would for a cluster with
 // caps: no cluster access (lookup returns nothing), no DNS, no plugins or
 // post-renderers, no values schema fetched. A template that fails is
-// reported and set aside, and the rest of the chart is rendered.
+// reported and set aside, and the rest of the chart is rendered. Render is
+// not safe for concurrent use on one Chart.
 func (c *Chart) Render(caps Capabilities) *ChartRender {
 	res := &ChartRender{}
 	origin := &Origin{Chart: c.Dir}
 	chartFile := filepath.Join(c.Dir, "Chart.yaml")
-	ch, err := loader.LoadDir(c.Dir)
-	if err != nil {
-		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart does not load: " + err.Error(), Origin: origin})
-		return res
+	ch := c.loaded
+	c.loaded = nil
+	if ch == nil {
+		var err error
+		if ch, err = loader.LoadDir(c.Dir); err != nil {
+			res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart does not load: " + err.Error(), Origin: origin})
+			return res
+		}
+		c.remap(ch)
 	}
-	// Map the fresh load onto the sources found at LoadChart time.
-	c.remap(ch)
 	vals := mergeMaps(map[string]any{}, c.user)
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart dependencies: " + err.Error(), Origin: origin})
