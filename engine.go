@@ -41,6 +41,8 @@ type fileResult struct {
 	findings  []checks.Finding
 	documents int
 	err       *annotate.RunError
+	// setDocs are the documents some set rule reads (checks.Rule.CheckSet).
+	setDocs []*scan.Document
 }
 
 // run reads and checks every input in parallel and returns the findings in
@@ -65,13 +67,18 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 	_ = p.Wait()
 	var findings []checks.Finding
 	var errs []annotate.RunError
+	var setDocs []*scan.Document
 	docs := 0
 	for _, r := range results {
 		findings = append(findings, r.findings...)
+		setDocs = append(setDocs, r.setDocs...)
 		docs += r.documents
 		if r.err != nil {
 			errs = append(errs, *r.err)
 		}
+	}
+	if ctx.Err() == nil {
+		findings = append(findings, checks.CheckSet(setDocs, e.env, e.rules)...)
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
 	return findings, errs, docs
@@ -117,6 +124,9 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 			}
 		}
 		res.findings = append(res.findings, checks.Check(d, e.env, e.rules)...)
+		if checks.WantsSet(d.Sig.Kind, e.rules) {
+			res.setDocs = append(res.setDocs, d)
+		}
 	}
 	return res
 }

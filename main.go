@@ -181,11 +181,21 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	return opts, exitClean, true
 }
 
-// listRules prints every rule with its ID, severity, title and source.
+// listRules prints every rule with its ID, severity, first target version,
+// title (platform-specific rules say which platform) and source.
 func listRules(w io.Writer) int {
 	var b strings.Builder
+	fmt.Fprintf(&b, "%-26s %-8s %-6s %s\n", "RULE", "SEVERITY", "SINCE", "TITLE / SOURCE")
 	for _, r := range checks.Rules() {
-		fmt.Fprintf(&b, "%-26s %-8s %s\n%-26s %-8s %s\n", r.ID, r.Severity, r.Title, "", "", r.Source)
+		since := r.Since
+		if since == "" {
+			since = "-"
+		}
+		title := r.Title
+		if r.Platform != "" {
+			title += " [" + r.Platform + "]"
+		}
+		fmt.Fprintf(&b, "%-26s %-8s %-6s %s\n%-42s %s\n", r.ID, r.Severity, since, title, "", r.Source)
 	}
 	_, _ = io.WriteString(w, b.String())
 	return exitClean
