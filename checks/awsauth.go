@@ -33,19 +33,26 @@ var eksAWSAuthQuoting = &Rule{
 			if e == nil {
 				continue
 			}
-			for _, b := range braceValues(e.Text) {
+			lost := "every role mapping in mapRoles, node roles included, so nodes and users lose access"
+			if key == "mapUsers" {
+				lost = "every user mapping in mapUsers, so those users lose access"
+			}
+			vals := braceValues(e.Text)
+			for _, b := range vals {
 				msg := fmt.Sprintf("%s value %s starts with an unquoted `{`: aws-iam-authenticator v0.6 (EKS 1.25 and later) "+
-					"cannot read it and drops every mapping in %s, node roles included, so nodes and users lose access. Quote it: %s.",
-					key, b.text, key, quoteFor(b.text))
+					"cannot read it and drops %s. Quote it: %s.", key, b.text, lost, quoteFor(b.text))
 				f := r.Finding(d, env, e.Pos(b.line, b.col), msg)
 				if fix, ok := quoteFix(d.File, e, b); ok {
 					f.Fixes = []Fix{fix}
 				}
 				out = append(out, f)
 			}
-			if bad := brokenBlock(e.Text); bad != nil && len(braceValues(e.Text)) == 0 {
+			if len(vals) > 0 {
+				continue
+			}
+			if bad := brokenBlock(e.Text); bad != nil {
 				out = append(out, r.Finding(d, env, e.Pos(bad.line, 1), fmt.Sprintf("%s is not valid YAML (%s): "+
-					"aws-iam-authenticator v0.6 (EKS 1.25 and later) drops every mapping in it, node roles included. Fix the syntax.", key, bad.text)))
+					"aws-iam-authenticator v0.6 (EKS 1.25 and later) drops %s. Fix the syntax.", key, bad.text, lost)))
 			}
 		}
 		return out

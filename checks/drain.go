@@ -142,16 +142,16 @@ var drainSingleReplica = &Rule{
 				continue
 			}
 			d := w.doc
-			where, at := "spec.replicas is 1", d.Sig.KindPos
+			where, p := "spec.replicas is 1", d.Sig.KindPos
 			switch {
 			case by != nil:
 				where = fmt.Sprintf("HorizontalPodAutoscaler %s lets it scale down to 1", by.doc.Sig.Name)
 			case w.replicas == nil:
 				where = "spec.replicas is not set, so it runs 1"
 			default:
-				at = pos(w.replicas)
+				p = pos(w.replicas)
 			}
-			out = append(out, r.Finding(d, env, at, fmt.Sprintf("%s %s runs a single replica (%s): draining its node during the node "+
+			out = append(out, r.Finding(d, env, p, fmt.Sprintf("%s %s runs a single replica (%s): draining its node during the node "+
 				"upgrade takes it down until the pod is rescheduled and ready. Run at least 2 replicas with a PodDisruptionBudget.",
 				d.Sig.Kind, d.Sig.Name, where)))
 		}
@@ -228,7 +228,7 @@ var drainPDBBlocks = &Rule{
 					matched++
 				}
 				if matched > 0 && total >= 0 && want >= total {
-					report(p.minAvail, fmt.Sprintf("needs %d pods available but the workloads it selects run %d", want, total))
+					report(p.minAvail, fmt.Sprintf("sets minAvailable: %d while the workloads it selects run %d in all", want, total))
 				}
 			}
 		}

@@ -43,7 +43,7 @@ data:
 		},
 		{
 			name: "aws-auth CRLF, strip chomping, group item and compound value", rule: "eks-aws-auth-quoting", target: "1.25", safe: true,
-			src: "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: aws-auth\r\n  namespace: kube-system\r\ndata:\r\n  mapUsers: |-\r\n    - userarn: arn:aws:iam::111122223333:user/ops\r\n      username: {{AccountID}}-{{SessionName}}\r\n      groups:\r\n        - {{SessionName}}\r\n",
+			src:  "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: aws-auth\r\n  namespace: kube-system\r\ndata:\r\n  mapUsers: |-\r\n    - userarn: arn:aws:iam::111122223333:user/ops\r\n      username: {{AccountID}}-{{SessionName}}\r\n      groups:\r\n        - {{SessionName}}\r\n",
 			want: "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: aws-auth\r\n  namespace: kube-system\r\ndata:\r\n  mapUsers: |-\r\n    - userarn: arn:aws:iam::111122223333:user/ops\r\n      username: \"{{AccountID}}-{{SessionName}}\"\r\n      groups:\r\n        - \"{{SessionName}}\"\r\n",
 		},
 		{

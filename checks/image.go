@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"bytes"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -102,5 +100,3 @@ func (r Release) Less(o Release) bool {
 func (r Release) String() string {
 	return strconv.Itoa(r.Major) + "." + strconv.Itoa(r.Minor) + "." + strconv.Itoa(r.Patch)
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

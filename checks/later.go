@@ -184,7 +184,7 @@ func canonicalIP(s string, cidr bool) (canon, why string, ok bool) {
 		return "", "", false
 	}
 	if fixedAddr != addr {
-		why = "an IPv4 address with leading zeros"
+		why = "leading zeros"
 	}
 	if !cidr {
 		return fixedAddr, why, why != ""
@@ -218,7 +218,7 @@ var strictIPCIDR = &Rule{
 			if !ok {
 				continue
 			}
-			f := r.Finding(d, env, pos(fld.node), fmt.Sprintf("%s is %s: from Kubernetes 1.36 the API server rejects it on create "+
+			f := r.Finding(d, env, pos(fld.node), fmt.Sprintf("%s has %s: from Kubernetes 1.36 the API server rejects it on create "+
 				"and update. Write %s.", fld.node.Value, why, canon))
 			if e, ok := replaceScalar(d.File, fld.node, canon); ok {
 				fix := Fix{Description: "Write " + canon, Safe: true, Edits: []Edit{e}}

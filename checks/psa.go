@@ -31,8 +31,8 @@ var psaLabels = &Rule{
 	ID: "psa-labels", Title: "Invalid Pod Security Admission namespace label", Severity: Error, Since: "1.23",
 	Rationale: "Pod Security Admission (on by default from 1.23, the replacement for PodSecurityPolicy in 1.25) reads six " +
 		"namespace labels. The API server rejects a namespace created with an invalid level or version; a namespace that " +
-		"already carries one is enforced as restricted/latest while audit and warn fall back to privileged. A misspelt key " +
-		"is silently ignored, so the intended policy never applies.",
+		"already carries one is enforced at restricted/latest while audit and warn fall back to privileged. A misspelt key " +
+		"is silently ignored (reported as a warning), so the intended policy never applies.",
 	Fix: "Use the keys pod-security.kubernetes.io/{enforce,audit,warn}[-version], the levels privileged, baseline or " +
 		"restricted, and versions latest or v1.<minor> (v1.25, not 1.25 or v1.25.0).",
 	Example: "kind: Namespace\nmetadata:\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/enforce-version: v1.25.0\n",
@@ -59,10 +59,14 @@ var psaLabels = &Rule{
 				return
 			}
 			val := scalar(v)
+			existing := "and a namespace that already has it is enforced at restricted/latest"
+			if mode != "enforce" {
+				existing = "and on a namespace that already has it " + mode + " checks nothing"
+			}
 			switch {
 			case isVersion && val != "latest" && !psaVersion.MatchString(val):
 				f := r.Finding(d, env, pos(v), fmt.Sprintf("%s %q is not a valid version: the API server rejects the namespace, "+
-					"and a namespace that already has it is enforced at latest. Use latest or v1.<minor>, such as v1.25.", key, val))
+					"%s. Use latest or v1.<minor>, such as v1.25.", key, val, existing))
 				if m := psaVersionLike.FindStringSubmatch(val); m != nil {
 					if e, ok := replaceScalar(d.File, v, "v1."+m[1]); ok {
 						f.Fixes = []Fix{{Description: fmt.Sprintf("Set %s to v1.%s", key, m[1]), Reason: psaFixReason, Edits: []Edit{e}}}
@@ -71,7 +75,7 @@ var psaLabels = &Rule{
 				out = append(out, f)
 			case !isVersion && !psaLevels[val]:
 				f := r.Finding(d, env, pos(v), fmt.Sprintf("%s %q is not a valid level: the API server rejects the namespace, "+
-					"and a namespace that already has it is enforced as restricted. Use privileged, baseline or restricted (lower case).", key, val))
+					"%s. Use privileged, baseline or restricted (lower case).", key, val, existing))
 				if low := strings.ToLower(val); psaLevels[low] {
 					if e, ok := replaceScalar(d.File, v, low); ok {
 						f.Fixes = []Fix{{Description: fmt.Sprintf("Set %s to %s", key, low), Reason: psaFixReason, Edits: []Edit{e}}}
@@ -85,8 +89,8 @@ var psaLabels = &Rule{
 }
 
 // psaFixReason says why a corrected PSA label is not a behaviour-preserving fix.
-const psaFixReason = "A namespace that already carries the invalid value is enforced as restricted/latest today; " +
-	"the corrected value changes what is enforced there."
+const psaFixReason = "A namespace that already carries the invalid value is enforced at restricted/latest (enforce) " +
+	"or checked at privileged (audit, warn) today; the corrected value changes what is enforced there."
 
 func validMode(m string) bool {
 	for _, x := range psaModes {

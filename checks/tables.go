@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 
@@ -127,7 +128,7 @@ func loadTables() *Tables {
 }
 
 func mustLoad(name string, data []byte, v any) {
-	dec := yaml.NewDecoder(bytesReader(data))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
 		panic(fmt.Sprintf("checks/data/%s: %v", name, err))

@@ -78,16 +78,20 @@ var intreeVolumeRemoved = &Rule{
 			}
 			var msg string
 			sev := Warning
+			broken := "pods that use it fail to start (no volume plugin matches)"
+			if d.Sig.Kind == "StorageClass" {
+				broken = "volumes of this class can no longer be provisioned or mounted"
+			}
 			switch {
 			case env.Target.AtLeast(MustVersion(pl.Removed)) && pl.CSI == "":
 				sev = Error
-				msg = fmt.Sprintf("%s, which Kubernetes %s removed: pods using it fail to mount. Move the data to a CSI driver%s before upgrading.",
-					u.what, pl.Removed, insteadText(pl))
+				msg = fmt.Sprintf("%s, which Kubernetes %s removed: %s. Move the data to a CSI driver%s before upgrading.",
+					u.what, pl.Removed, broken, insteadText(pl))
 			case env.Target.AtLeast(MustVersion(pl.Removed)):
 				msg = fmt.Sprintf("%s, whose code Kubernetes %s removed: it keeps working only through CSI migration to %s, "+
 					"so that driver must be installed. Use %s for new volumes.", u.what, pl.Removed, pl.CSI, pl.CSI)
 			case pl.Deprecated != "" && env.Target.AtLeast(MustVersion(pl.Deprecated)):
-				after := "pods using it fail to mount"
+				after := broken
 				if pl.CSI != "" {
 					after = "it works only through CSI migration to " + pl.CSI
 				}
@@ -249,8 +253,8 @@ var dockershimSocket = &Rule{
 				if !dockerSocket(scalar(mp)) || reported[name] || containerd[name] {
 					continue
 				}
-				out = append(out, r.Finding(d, env, pos(mp), fmt.Sprintf("Container %s mounts %s at the Docker socket path, which "+
-					"nothing serves from Kubernetes 1.24 (containerd only). Use containerd-aware tooling instead.", c.Name, scalar(mp))))
+				out = append(out, r.Finding(d, env, pos(mp), fmt.Sprintf("Container %s mounts volume %s at %s, where it expects the "+
+					"Docker socket, which nothing serves from Kubernetes 1.24 (containerd only). Use containerd-aware tooling instead.", c.Name, name, scalar(mp))))
 			}
 		}
 		return out
