@@ -37,7 +37,7 @@ var eksAWSAuthQuoting = &Rule{
 			if key == "mapUsers" {
 				lost = "every user mapping in mapUsers, so those users lose access"
 			}
-			vals := braceValues(e.Text)
+			vals, bad := braceValues(e.Text)
 			for _, b := range vals {
 				msg := fmt.Sprintf("%s value %s starts with an unquoted `{`: aws-iam-authenticator v0.6 (EKS 1.25 and later) "+
 					"cannot read it and drops %s. Quote it: %s.", key, b.text, lost, quoteFor(b.text))
@@ -47,10 +47,7 @@ var eksAWSAuthQuoting = &Rule{
 				}
 				out = append(out, f)
 			}
-			if len(vals) > 0 {
-				continue
-			}
-			if bad := brokenBlock(e.Text); bad != nil {
+			if len(vals) == 0 && bad != nil {
 				out = append(out, r.Finding(d, env, e.Pos(bad.line, 1), fmt.Sprintf("%s is not valid YAML (%s): "+
 					"aws-iam-authenticator v0.6 (EKS 1.25 and later) drops %s. Fix the syntax.", key, bad.text, lost)))
 			}
@@ -72,8 +69,9 @@ var bracePattern = regexp.MustCompile(`^(\s*(?:-\s+)?[A-Za-z]+:\s*)\{|^(\s*-\s+)
 
 // braceValues lists the values of mapRoles or mapUsers text that start with
 // an unquoted `{`. It walks the parsed YAML when the text parses (a value
-// node that is a flow mapping), else it scans lines.
-func braceValues(text string) []braceValue {
+// node that is a flow mapping), else it scans lines and also returns the
+// parse error: its line and message.
+func braceValues(text string) (vals []braceValue, parseErr *braceValue) {
 	lines := strings.Split(text, "\n")
 	lineText := func(l, c int) string {
 		if l < 1 || l > len(lines) {
@@ -87,7 +85,8 @@ func braceValues(text string) []braceValue {
 	}
 	var out []braceValue
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err == nil {
+	err := yaml.Unmarshal([]byte(text), &doc)
+	if err == nil {
 		flow := func(n *yaml.Node) {
 			if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle != 0 {
 				out = append(out, braceValue{n.Line, n.Column, lineText(n.Line, n.Column)})
@@ -103,7 +102,7 @@ func braceValues(text string) []braceValue {
 				})
 			}
 		}
-		return out
+		return out, nil
 	}
 	for i, l := range lines {
 		m := bracePattern.FindStringSubmatchIndex(l)
@@ -117,17 +116,11 @@ func braceValues(text string) []braceValue {
 		col := len([]rune(l[:end])) + 1
 		out = append(out, braceValue{i + 1, col, lineText(i+1, col)})
 	}
-	return out
+	return out, yamlErrorAt(err)
 }
 
-// brokenBlock returns the line of the YAML error in text and its message,
-// or nil when text parses.
-func brokenBlock(text string) *braceValue {
-	var doc yaml.Node
-	err := yaml.Unmarshal([]byte(text), &doc)
-	if err == nil {
-		return nil
-	}
+// yamlErrorAt reads the line and message of a yaml.v3 error.
+func yamlErrorAt(err error) *braceValue {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
