@@ -22,7 +22,7 @@ var eksAWSAuthQuoting = &Rule{
 	Source:  "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-extended.html#kubernetes-1.25",
 	Kinds:   []string{"ConfigMap"},
 	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		if d.Sig.APIVersion != "v1" || d.Sig.Name != "aws-auth" || d.Sig.Namespace != "kube-system" {
+		if d.Sig.APIVersion != "v1" || d.Sig.Name != "aws-auth" || (d.Sig.Namespace != "kube-system" && d.Sig.Namespace != "") {
 			return nil
 		}
 		root, _ := d.Node()

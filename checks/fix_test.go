@@ -1,8 +1,12 @@
 package checks
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kubeready/kubeready/scan"
 )
 
 // TestFixes checks that each fix turns the input into exactly the expected
@@ -235,5 +239,55 @@ func TestNoFixWhereUnsure(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFixesOnFixtures applies, one at a time, every fix kubeready offers on
+// the golden fixtures: the result must still parse, and the rule must report
+// one finding fewer.
+func TestFixesOnFixtures(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("..", "testdata", "cases", "*"))
+	fixes := 0
+	for _, dir := range dirs {
+		target, platform := "1.25", PlatformEKS
+		if b, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
+			args := strings.Fields(string(b))
+			for i := 0; i+1 < len(args); i++ {
+				switch args[i] {
+				case "--target":
+					target = args[i+1]
+				case "--platform":
+					platform = args[i+1]
+				}
+			}
+		}
+		_ = filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() || !scan.IsManifestName(p) {
+				return err
+			}
+			data, _ := os.ReadFile(p)
+			if _, perrs := scan.Parse(scan.NewFile(p, data)); len(perrs) > 0 {
+				return nil
+			}
+			_, fs := runRules(t, string(data), target, platform)
+			for _, fd := range fs {
+				for _, fix := range fd.Fixes {
+					fixes++
+					fixed := apply(t, data, fix)
+					if _, perrs := scan.Parse(scan.NewFile(p, []byte(fixed))); len(perrs) > 0 {
+						t.Errorf("%s:%d %s: fix %q breaks the file: %v", p, fd.Line, fd.Rule, fix.Description, perrs[0])
+						continue
+					}
+					_, after := runRules(t, fixed, target, platform, fd.Rule)
+					if n := len(only(fs, fd.Rule)); len(after) != n-1 {
+						t.Errorf("%s:%d %s: fix %q leaves %d findings of the rule, want %d", p, fd.Line, fd.Rule, fix.Description, len(after), n-1)
+					}
+				}
+			}
+			return nil
+		})
+	}
+	if fixes < 10 {
+		t.Errorf("only %d fixes on the fixtures; the test would not catch much", fixes)
 	}
 }

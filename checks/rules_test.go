@@ -103,6 +103,8 @@ func TestRules(t *testing.T) {
 			"9:17 eks-aws-auth-quoting error\n"},
 		{"aws-auth broken otherwise", "eks-aws-auth-quoting", "1.25", "eks", awsAuth("    - rolearn: arn:aws:iam::111122223333:role/a\n      username: [x\n"),
 			"8:5 eks-aws-auth-quoting error\n"},
+		{"aws-auth without a namespace (applied with -n)", "eks-aws-auth-quoting", "1.25", "eks", strings.Replace(awsAuth("    - username: {{SessionName}}\n"), "  namespace: kube-system\n", "", 1),
+			"7:17 eks-aws-auth-quoting error\n"},
 		{"aws-auth elsewhere", "eks-aws-auth-quoting", "1.25", "eks", strings.Replace(awsAuth("    - username: {{SessionName}}\n"), "kube-system", "default", 1), ""},
 		{"aws-auth before 1.25", "eks-aws-auth-quoting", "1.24", "eks", awsAuth("    - username: {{SessionName}}\n"), ""},
 
