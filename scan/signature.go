@@ -2,8 +2,6 @@ package scan
 
 import (
 	"bytes"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -59,6 +57,9 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 				continue
 			}
 		}
+		if hasOddBreak(l) {
+			return sig, false
+		}
 		if bytes.IndexByte(l, '\t') >= 0 && bytes.IndexByte(bytes.TrimLeft(l, " "), '#') != 0 {
 			return sig, false
 		}
@@ -101,8 +102,8 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 			pendingScalar = len(val) > 0 && val[0] != '|' && val[0] != '>'
 			continue
 		}
-		if pendingScalar {
-			return sig, false // a multi-line plain scalar
+		if pendingScalar || len(seen) == 0 {
+			return sig, false // a multi-line plain scalar, or a root not at column 0
 		}
 		if !inMeta {
 			continue
@@ -254,19 +255,9 @@ func nodeSignature(m *yaml.Node, line0 int) Signature {
 }
 
 // plainString reports whether YAML resolves an unquoted scalar to a string
-// (and not to a number, boolean or null).
+// (and not to a number, boolean or null), using yaml.v3's own resolver.
 func plainString(s string) bool {
-	switch strings.ToLower(s) {
-	case "", "~", "null", "true", "false", ".inf", "-.inf", "+.inf", ".nan":
-		return false
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return false
-	}
-	if _, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64); err == nil {
-		return false
-	}
-	return true
+	return (&yaml.Node{Kind: yaml.ScalarNode, Value: s}).ShortTag() == "!!str"
 }
 
 // normalize clears the position of every field without a value, so both
@@ -284,4 +275,11 @@ func (s *Signature) normalize() {
 	if s.Namespace == "" {
 		s.NamespacePos = Pos{}
 	}
+}
+
+// hasOddBreak reports whether a line holds a character YAML also reads as a
+// line break (a lone CR, NEL, LS, PS) or a byte-order mark.
+func hasOddBreak(l []byte) bool {
+	return bytes.IndexByte(l, '\r') >= 0 || bytes.Contains(l, []byte("\u0085")) ||
+		bytes.Contains(l, []byte("\u2028")) || bytes.Contains(l, []byte("\u2029")) || bytes.Contains(l, []byte("\ufeff"))
 }
