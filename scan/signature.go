@@ -36,6 +36,7 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 	inMeta := false        // inside the block mapping of a top-level "metadata:" key
 	childIndent := -1      // indentation of metadata's children
 	pendingScalar := false // previous top-level key had a scalar value: no indented line may follow
+	seqAllowed := false    // previous top-level key had no value: its sequence may start at column 0
 	seen := map[string]bool{}
 	first := true
 	for len(data) > 0 {
@@ -68,16 +69,20 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 			continue
 		}
 		indent := len(l) - len(trimmed)
+		if indent == 0 && seqAllowed && (trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ')) {
+			continue // an item of a block sequence written at its key's indentation
+		}
 		if indent == 0 {
 			key, val, isKey := splitKey(l)
 			if !isKey {
 				return sig, false
 			}
-			if seen[key] {
+			if seen[key] && (key == "apiVersion" || key == "kind" || key == "metadata") {
 				return sig, false
 			}
 			seen[key] = true
 			inMeta, pendingScalar = false, false
+			seqAllowed = len(val) == 0 && key != "metadata"
 			if len(val) > 0 && !simpleValue(val) {
 				return sig, false
 			}
