@@ -46,23 +46,13 @@ type fileResult struct {
 // run reads and checks every input in parallel and returns the findings in
 // deterministic order (file, line, column, rule).
 func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, int) {
-	results := make([]fileResult, len(inputs))
-	p := pool.New().WithMaxGoroutines(e.workers).WithContext(ctx)
-	for i, in := range inputs {
-		p.Go(func(ctx context.Context) error {
-			if ctx.Err() != nil {
-				return nil
-			}
-			f, err := e.read(in)
-			if err != nil {
-				results[i].err = &annotate.RunError{File: in.Path, Message: err.Error()}
-				return nil
-			}
-			results[i] = e.checkFile(f)
-			return nil
-		})
-	}
-	_ = p.Wait()
+	results := e.each(ctx, len(inputs), func(i int) fileResult {
+		f, err := e.read(inputs[i])
+		if err != nil {
+			return fileResult{err: &annotate.RunError{File: inputs[i].Path, Message: err.Error()}}
+		}
+		return e.checkFile(f)
+	})
 	var findings []checks.Finding
 	var errs []annotate.RunError
 	docs := 0
@@ -75,6 +65,23 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
 	return findings, errs, docs
+}
+
+// each runs fn for 0..n-1 on the worker pool and returns the results by
+// index, so their order never depends on scheduling.
+func (e *engine) each(ctx context.Context, n int, fn func(i int) fileResult) []fileResult {
+	results := make([]fileResult, n)
+	p := pool.New().WithMaxGoroutines(e.workers).WithContext(ctx)
+	for i := 0; i < n; i++ {
+		p.Go(func(ctx context.Context) error {
+			if ctx.Err() == nil {
+				results[i] = fn(i)
+			}
+			return nil
+		})
+	}
+	_ = p.Wait()
+	return results
 }
 
 func (e *engine) read(in scan.Input) (*scan.File, error) {

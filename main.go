@@ -38,10 +38,15 @@ type options struct {
 	failOn   string
 	platform string
 	workers  int
+	base     string
+	diff     string
+	scope    string
 	paths    []string
 }
 
 const usageText = `Usage: kubeready [flags] [PATH...]
+       kubeready --base REF [flags] [PATH...]
+       git diff | kubeready --diff - [flags]
        kubeready rules
 
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
@@ -65,8 +70,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", opts.target, newest, newest)
 	}
 
-	disc := scan.Discover(opts.paths)
 	rep := &annotate.Report{Target: opts.target.String(), Platform: opts.platform}
+	paths := opts.paths
+	var change *scan.Change
+	if opts.base != "" || opts.diff != "" {
+		var errs []error
+		if opts.base != "" {
+			change, errs = changeFromBase(ctx, opts.base)
+		} else {
+			change, errs = changeFromDiff(ctx, opts.diff, stdin)
+		}
+		for _, err := range errs {
+			rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
+		}
+		if change == nil {
+			return report(ctx, rep, opts, stdout, stderr)
+		}
+		if opts.scope == scopeAll {
+			// every file under PATH is scanned; the change only marks findings
+			if len(paths) == 0 {
+				paths = []string{"."}
+			}
+		} else {
+			var skipped []annotate.Skipped
+			paths, skipped = changeInputs(change, opts.paths)
+			rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
+		}
+	}
+
+	disc := scan.Discover(paths)
 	for _, err := range disc.Errors {
 		rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
 	}
@@ -76,14 +108,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	eng := newEngine(env, opts.workers, stdin)
 	findings, errs, docs := eng.run(ctx, disc.Inputs)
-	for i := range findings {
-		findings[i].InChangedFile, findings[i].InChangedLines = true, true
-	}
-	rep.Findings = findings
+	mark(findings, change)
+	rep.Findings, rep.Stats.Hidden = inScope(findings, opts.scope)
 	rep.Errors = append(rep.Errors, errs...)
 	rep.Stats.Files = len(disc.Inputs)
 	rep.Stats.Documents = docs
+	return report(ctx, rep, opts, stdout, stderr)
+}
 
+// report writes the report in the chosen format and returns the exit code.
+func report(ctx context.Context, rep *annotate.Report, opts options, stdout, stderr io.Writer) int {
 	var reporter annotate.Reporter
 	switch opts.format {
 	case "json":
@@ -130,6 +164,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
+	fs.StringVar(&opts.base, "base", "", "check only files changed since the merge base of git `REF` and the working tree")
+	fs.StringVar(&opts.diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
+	fs.StringVar(&opts.scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
@@ -175,7 +212,26 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		return usage("--platform %q: want eks or generic", opts.platform)
 	}
 	opts.paths = fs.Args()
-	if len(opts.paths) == 0 {
+	changeMode := opts.base != "" || opts.diff != ""
+	if opts.base != "" && opts.diff != "" {
+		return usage("--base and --diff cannot be used together")
+	}
+	switch opts.scope {
+	case "":
+		opts.scope = scopeAll
+		if changeMode {
+			opts.scope = scopeFiles
+		}
+	case scopeLines, scopeFiles, scopeAll:
+	default:
+		return usage("--scope %q: want lines, files or all", opts.scope)
+	}
+	for _, p := range opts.paths {
+		if p == "-" && changeMode {
+			return usage("PATH - (standard input) cannot be used with --base or --diff")
+		}
+	}
+	if len(opts.paths) == 0 && !changeMode {
 		opts.paths = []string{"."}
 	}
 	return opts, exitClean, true

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/scan"
+)
+
+// repoCorpus is ../shared/corpus (plain manifests) plus generated documents
+// shaped like the repositories we measured: about 70% of the bytes in
+// CustomResourceDefinitions.
+func repoCorpus(b *testing.B) []*scan.File {
+	var files []*scan.File
+	_ = filepath.WalkDir("../shared/corpus", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !scan.IsManifestName(p) || strings.Contains(p, "/templates/") {
+			return nil
+		}
+		if data, err := os.ReadFile(p); err == nil {
+			files = append(files, scan.NewFile(p, data))
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		b.Skip("../shared/corpus not found")
+	}
+	plain := size(files)
+	files = append(files, workloadCorpus(200)...)
+	other := size(files)
+	// CRDs make up 70% of all bytes: crd = 0.7 * (crd + other)
+	want := other * 7 / 3
+	for i := 0; want > 0; i++ {
+		f := scan.NewFile(fmt.Sprintf("gen/crd-%d.yaml", i), crd(i))
+		files = append(files, f)
+		want -= len(f.Data)
+	}
+	b.Logf("repo corpus: %d files, %d KiB (%d KiB from ../shared/corpus), %.0f%% CRD bytes",
+		len(files), size(files)>>10, plain>>10, 100*float64(size(files)-other)/float64(size(files)))
+	return files
+}
+
+func size(files []*scan.File) int {
+	n := 0
+	for _, f := range files {
+		n += len(f.Data)
+	}
+	return n
+}
+
+// workloadCorpus generates n files of workloads, services and config.
+func workloadCorpus(n int) []*scan.File {
+	var files []*scan.File
+	for i := 0; i < n; i++ {
+		var sb strings.Builder
+		api := "apps/v1"
+		if i%5 == 0 {
+			api = "apps/v1beta2"
+		}
+		fmt.Fprintf(&sb, `# service %[1]d
+apiVersion: %[2]s
+kind: Deployment
+metadata:
+  name: svc-%[1]d
+  namespace: team-%[3]d
+  labels: {app: svc-%[1]d, tier: backend}
+  annotations:
+    description: "generated workload %[1]d"
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: svc-%[1]d}
+  template:
+    metadata:
+      labels: {app: svc-%[1]d}
+    spec:
+      serviceAccountName: svc-%[1]d
+      containers:
+        - name: app
+          image: registry.example.com/svc-%[1]d:1.%[1]d.0
+          args: ["--port=8080", "--log-level=info"]
+          ports: [{containerPort: 8080, name: http}]
+          env:
+            - {name: MODE, value: production}
+            - {name: REGION, value: eu-west-1}
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+            limits: {cpu: 500m, memory: 512Mi}
+          readinessProbe:
+            httpGet: {path: /healthz, port: http}
+          volumeMounts:
+            - {name: config, mountPath: /etc/svc}
+      volumes:
+        - name: config
+          configMap: {name: svc-%[1]d}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: svc-%[1]d
+  namespace: team-%[3]d
+spec:
+  selector: {app: svc-%[1]d}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: svc-%[1]d
+  namespace: team-%[3]d
+data:
+  config.yaml: |
+    listen: :8080
+    upstreams: [a, b, c]
+`, i, api, i%7)
+		files = append(files, scan.NewFile(fmt.Sprintf("gen/workload-%d.yaml", i), []byte(sb.String())))
+	}
+	return files
+}
+
+// crd generates a CustomResourceDefinition of about 150 KB with a deep schema.
+func crd(i int) []byte {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets%[1]d.example.com
+  annotations:
+    controller-gen.kubebuilder.io/version: v0.14.0
+spec:
+  group: example.com
+  names: {kind: Widget%[1]d, plural: widgets%[1]d, singular: widget%[1]d}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+`, i)
+	for f := 0; f < 400; f++ {
+		fmt.Fprintf(&sb, `            field%[1]d:
+              description: Field %[1]d configures one aspect of the widget; it is documented at length as generated CRDs are.
+              type: object
+              properties:
+                name: {type: string, maxLength: 253}
+                replicas: {type: integer, format: int32, minimum: 0}
+                selector:
+                  type: object
+                  additionalProperties: {type: string}
+`, f)
+	}
+	return []byte(sb.String())
+}
+
+func benchEnv() checks.Env {
+	return checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}
+}
+
+// BenchmarkScan is the full scan (signature pass, parse where a rule needs
+// it, every enabled rule) over in-memory files.
+func BenchmarkScan(b *testing.B) {
+	for _, c := range benchCorpora(b) {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(b *testing.B) {
+				e := newEngine(benchEnv(), workers, nil)
+				b.SetBytes(int64(size(c.files)))
+				for b.Loop() {
+					e.each(context.Background(), len(c.files), func(i int) fileResult {
+						return e.checkFile(scan.NewFile(c.files[i].Path, c.files[i].Data))
+					})
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkParseOnly parses the same files fully into Nodes and nothing else:
+// the baseline the signature pass must beat.
+func BenchmarkParseOnly(b *testing.B) {
+	for _, c := range benchCorpora(b) {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(b *testing.B) {
+				e := newEngine(benchEnv(), workers, nil)
+				b.SetBytes(int64(size(c.files)))
+				for b.Loop() {
+					e.each(context.Background(), len(c.files), func(i int) fileResult {
+						docs, _ := scan.ParseNode(scan.NewFile(c.files[i].Path, c.files[i].Data))
+						return fileResult{documents: len(docs)}
+					})
+				}
+			})
+		}
+	}
+}
+
+type corpus struct {
+	name  string
+	files []*scan.File
+}
+
+func benchCorpora(b *testing.B) []corpus {
+	return []corpus{{"repo", repoCorpus(b)}, {"workloads", workloadCorpus(300)}}
+}
+
