@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
+	"slices"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
@@ -39,22 +39,35 @@ type options struct {
 	platform string
 	workers  int
 	paths    []string
+	// config is the .kubeready.yaml in effect, or nil.
+	config *config
 }
 
 const usageText = `Usage: kubeready [flags] [PATH...]
-       kubeready rules
+       kubeready rules            list every rule
+       kubeready explain RULE     why a rule matters, an example, the fix
 
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
 .yml and .json), or - for standard input; no PATH means the current directory.
+
+Settings come from the nearest .kubeready.yaml, looked for from the working
+directory up to the repository root; flags given on the command line win.
+A comment "# kubeready:ignore RULE[,RULE] reason" on a finding's line, or on
+the object's first lines, suppresses it.
 
 Flags:
 `
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "rules" {
-		return listRules(stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "rules":
+			return listRules(args[1:], stdout, stderr)
+		case "explain":
+			return explain(args[1:], stdout, stderr)
+		}
 	}
 	opts, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
@@ -65,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", opts.target, newest, newest)
 	}
 
-	disc := scan.Discover(opts.paths)
+	disc := opts.config.filter(scan.Discover(opts.paths))
 	rep := &annotate.Report{Target: opts.target.String(), Platform: opts.platform}
 	for _, err := range disc.Errors {
 		rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
@@ -75,7 +88,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	eng := newEngine(env, opts.workers, stdin)
+	disabled := func(id string) bool { return opts.config.disabled(id) }
+	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return disabled(r.ID) })
 	findings, errs, docs := eng.run(ctx, disc.Inputs)
+	// engine-reported rules (invalid-yaml) are not in eng.rules
+	findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return disabled(f.Rule) })
 	for i := range findings {
 		findings[i].InChangedFile, findings[i].InChangedLines = true, true
 	}
@@ -131,6 +148,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -151,12 +169,51 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		fmt.Fprintf(stderr, "kubeready: "+format+"\n", a...)
 		return opts, exitError, false
 	}
+
+	// The configuration file fills in every flag the command line left unset;
+	// origin says where a value came from, so a bad one is reported there.
+	origin := map[string]string{}
+	cfgPath := *configFile
+	if cfgPath == "" {
+		wd, err := os.Getwd()
+		if err == nil {
+			cfgPath, err = findConfig(wd)
+		}
+		if err != nil {
+			return usage("looking for %s: %v", configName, err)
+		}
+		if cfgPath != "" {
+			cfgPath = displayPath(cfgPath)
+		}
+	}
+	if cfgPath != "" && cfgPath != "none" {
+		cfg, err := loadConfig(cfgPath)
+		if err != nil {
+			return usage("%v", err)
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if err := cfg.apply(fs, set, origin); err != nil {
+			return usage("%v", err)
+		}
+		for _, id := range cfg.unknownRules() {
+			fmt.Fprintf(stderr, "kubeready: warning: %s: disable: no rule %q in this version of kubeready\n", cfg.path, id)
+		}
+		opts.config = cfg
+	}
+	src := func(flagName string) string {
+		if o, ok := origin[flagName]; ok {
+			return o
+		}
+		return "--" + flagName
+	}
+
 	v, err := checks.ParseVersion(*target)
 	if err != nil {
-		return usage("--target: %v", err)
+		return usage("%s: %v", src("target"), err)
 	}
 	if v.Less(checks.Version{Major: 1, Minor: 16}) {
-		return usage("--target %s: kubeready checks targets from 1.16 on", v)
+		return usage("%s %s: kubeready checks targets from 1.16 on", src("target"), v)
 	}
 	opts.target = v
 	switch opts.format {
@@ -167,28 +224,18 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	switch opts.failOn {
 	case "error", "warning", "never":
 	default:
-		return usage("--fail-on %q: want error, warning or never", opts.failOn)
+		return usage("%s %q: want error, warning or never", src("fail-on"), opts.failOn)
 	}
 	switch opts.platform {
 	case checks.PlatformEKS, checks.PlatformGeneric:
 	default:
-		return usage("--platform %q: want eks or generic", opts.platform)
+		return usage("%s %q: want eks or generic", src("platform"), opts.platform)
 	}
 	opts.paths = fs.Args()
 	if len(opts.paths) == 0 {
 		opts.paths = []string{"."}
 	}
 	return opts, exitClean, true
-}
-
-// listRules prints every rule with its ID, severity, title and source.
-func listRules(w io.Writer) int {
-	var b strings.Builder
-	for _, r := range checks.Rules() {
-		fmt.Fprintf(&b, "%-26s %-8s %s\n%-26s %-8s %s\n", r.ID, r.Severity, r.Title, "", "", r.Source)
-	}
-	_, _ = io.WriteString(w, b.String())
-	return exitClean
 }
 
 // isTerminal reports whether w is a terminal that takes colour.
