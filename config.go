@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -64,6 +65,44 @@ type setting struct {
 	key    string
 	values []string
 	line   int
+}
+
+// applyConfig reads the configuration file named by --config (name; "none"
+// reads none), or else the one findConfig finds from the working directory,
+// and fills in every flag of fs the command line did not set. It returns the
+// file (nil when there is none) and, per flag it set, where the value came
+// from. Unknown rule IDs under disable are warned about on stderr.
+func applyConfig(fs *flag.FlagSet, name string, stderr io.Writer) (*config, map[string]string, error) {
+	origin := map[string]string{}
+	if name == "none" {
+		return nil, origin, nil
+	}
+	if name == "" {
+		wd, err := os.Getwd()
+		if err == nil {
+			name, err = findConfig(wd)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("looking for %s: %w", configName, err)
+		}
+		if name == "" {
+			return nil, origin, nil
+		}
+		name = displayPath(name)
+	}
+	c, err := loadConfig(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := c.apply(fs, set, origin); err != nil {
+		return nil, nil, err
+	}
+	for _, id := range c.unknownRules() {
+		fmt.Fprintf(stderr, "kubeready: warning: %s: disable: no rule %q in this version of kubeready\n", c.path, id)
+	}
+	return c, origin, nil
 }
 
 // findConfig returns the configuration file that applies in dir: the first

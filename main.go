@@ -88,11 +88,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	eng := newEngine(env, opts.workers, stdin)
-	disabled := func(id string) bool { return opts.config.disabled(id) }
-	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return disabled(r.ID) })
+	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return opts.config.disabled(r.ID) })
 	findings, errs, docs := eng.run(ctx, disc.Inputs)
 	// engine-reported rules (invalid-yaml) are not in eng.rules
-	findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return disabled(f.Rule) })
+	findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return opts.config.disabled(f.Rule) })
 	for i := range findings {
 		findings[i].InChangedFile, findings[i].InChangedLines = true, true
 	}
@@ -172,35 +171,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 
 	// The configuration file fills in every flag the command line left unset;
 	// origin says where a value came from, so a bad one is reported there.
-	origin := map[string]string{}
-	cfgPath := *configFile
-	if cfgPath == "" {
-		wd, err := os.Getwd()
-		if err == nil {
-			cfgPath, err = findConfig(wd)
-		}
-		if err != nil {
-			return usage("looking for %s: %v", configName, err)
-		}
-		if cfgPath != "" {
-			cfgPath = displayPath(cfgPath)
-		}
+	cfg, origin, err := applyConfig(fs, *configFile, stderr)
+	if err != nil {
+		return usage("%v", err)
 	}
-	if cfgPath != "" && cfgPath != "none" {
-		cfg, err := loadConfig(cfgPath)
-		if err != nil {
-			return usage("%v", err)
-		}
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		if err := cfg.apply(fs, set, origin); err != nil {
-			return usage("%v", err)
-		}
-		for _, id := range cfg.unknownRules() {
-			fmt.Fprintf(stderr, "kubeready: warning: %s: disable: no rule %q in this version of kubeready\n", cfg.path, id)
-		}
-		opts.config = cfg
-	}
+	opts.config = cfg
 	src := func(flagName string) string {
 		if o, ok := origin[flagName]; ok {
 			return o
