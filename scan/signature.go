@@ -37,6 +37,7 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 	childIndent := -1      // indentation of metadata's children
 	pendingScalar := false // previous top-level key had a scalar value: no indented line may follow
 	seqAllowed := false    // previous top-level key had no value: its sequence may start at column 0
+	metaSigKey := false  // the last metadata child was name or namespace
 	seen := map[string]bool{}
 	first := true
 	for len(data) > 0 {
@@ -49,6 +50,9 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 		}
 		line++
 		l = bytes.TrimSuffix(l, []byte{'\r'})
+		if hasOddBreak(l) {
+			return sig, false
+		}
 		if first {
 			first = false
 			if isMarker(l) {
@@ -57,9 +61,6 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 				}
 				continue
 			}
-		}
-		if hasOddBreak(l) {
-			return sig, false
 		}
 		if bytes.IndexByte(l, '\t') >= 0 && bytes.IndexByte(bytes.TrimLeft(l, " "), '#') != 0 {
 			return sig, false
@@ -105,6 +106,8 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 				inMeta, childIndent = true, -1
 			}
 			pendingScalar = len(val) > 0 && val[0] != '|' && val[0] != '>'
+			// a signature key whose value starts on the next line is not a one-line string
+			pendingScalar = pendingScalar || (len(val) == 0 && (key == "apiVersion" || key == "kind"))
 			continue
 		}
 		if pendingScalar || len(seen) == 0 {
@@ -120,13 +123,18 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 			return sig, false
 		}
 		if indent > childIndent {
+			if metaSigKey {
+				return sig, false
+			}
 			continue
 		}
+		metaSigKey = false
 		key, val, isKey := splitKey(trimmed)
 		if !isKey {
 			return sig, false
 		}
 		if key == "name" || key == "namespace" {
+			metaSigKey = true // deeper lines would continue or replace the value
 			s, good := scalar(val)
 			if !good || seen["metadata."+key] {
 				return sig, false
