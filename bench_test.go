@@ -209,4 +209,3 @@ type corpus struct {
 func benchCorpora(b *testing.B) []corpus {
 	return []corpus{{"repo", repoCorpus(b)}, {"workloads", workloadCorpus(300)}}
 }
-

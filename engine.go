@@ -125,6 +125,7 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 		}
 		res.findings = append(res.findings, checks.Check(d, e.env, e.rules)...)
 	}
+	res.findings = suppress(f, res.findings)
 	return res
 }
 

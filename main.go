@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
+	"slices"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
@@ -42,24 +42,37 @@ type options struct {
 	diff     string
 	scope    string
 	paths    []string
+	// config is the .kubeready.yaml in effect, or nil.
+	config *config
 }
 
 const usageText = `Usage: kubeready [flags] [PATH...]
        kubeready --base REF [flags] [PATH...]
        git diff | kubeready --diff - [flags]
-       kubeready rules
+       kubeready rules            list every rule
+       kubeready explain RULE     why a rule matters, an example, the fix
 
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
 .yml and .json), or - for standard input; no PATH means the current directory.
+
+Settings come from the nearest .kubeready.yaml, looked for from the working
+directory up to the repository root; flags given on the command line win.
+A comment "# kubeready:ignore RULE[,RULE] reason" on a finding's line, or on
+the object's first lines, suppresses it.
 
 Flags:
 `
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "rules" {
-		return listRules(stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "rules":
+			return listRules(args[1:], stdout, stderr)
+		case "explain":
+			return explain(args[1:], stdout, stderr)
+		}
 	}
 	opts, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
@@ -98,7 +111,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 
-	disc := scan.Discover(paths)
+	disc := opts.config.filter(scan.Discover(paths))
 	for _, err := range disc.Errors {
 		rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
 	}
@@ -107,7 +120,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	eng := newEngine(env, opts.workers, stdin)
+	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return opts.config.disabled(r.ID) })
 	findings, errs, docs := eng.run(ctx, disc.Inputs)
+	// engine-reported rules (invalid-yaml) are not in eng.rules
+	findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return opts.config.disabled(f.Rule) })
 	mark(findings, change)
 	rep.Findings, rep.Stats.Hidden = inScope(findings, opts.scope)
 	rep.Errors = append(rep.Errors, errs...)
@@ -168,6 +184,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
 	fs.StringVar(&opts.scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -188,12 +205,27 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		fmt.Fprintf(stderr, "kubeready: "+format+"\n", a...)
 		return opts, exitError, false
 	}
+
+	// The configuration file fills in every flag the command line left unset;
+	// origin says where a value came from, so a bad one is reported there.
+	cfg, origin, err := applyConfig(fs, *configFile, stderr)
+	if err != nil {
+		return usage("%v", err)
+	}
+	opts.config = cfg
+	src := func(flagName string) string {
+		if o, ok := origin[flagName]; ok {
+			return o
+		}
+		return "--" + flagName
+	}
+
 	v, err := checks.ParseVersion(*target)
 	if err != nil {
-		return usage("--target: %v", err)
+		return usage("%s: %v", src("target"), err)
 	}
 	if v.Less(checks.Version{Major: 1, Minor: 16}) {
-		return usage("--target %s: kubeready checks targets from 1.16 on", v)
+		return usage("%s %s: kubeready checks targets from 1.16 on", src("target"), v)
 	}
 	opts.target = v
 	switch opts.format {
@@ -204,12 +236,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	switch opts.failOn {
 	case "error", "warning", "never":
 	default:
-		return usage("--fail-on %q: want error, warning or never", opts.failOn)
+		return usage("%s %q: want error, warning or never", src("fail-on"), opts.failOn)
 	}
 	switch opts.platform {
 	case checks.PlatformEKS, checks.PlatformGeneric:
 	default:
-		return usage("--platform %q: want eks or generic", opts.platform)
+		return usage("%s %q: want eks or generic", src("platform"), opts.platform)
 	}
 	opts.paths = fs.Args()
 	changeMode := opts.base != "" || opts.diff != ""
@@ -224,7 +256,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		}
 	case scopeLines, scopeFiles, scopeAll:
 	default:
-		return usage("--scope %q: want lines, files or all", opts.scope)
+		return usage("%s %q: want lines, files or all", src("scope"), opts.scope)
 	}
 	for _, p := range opts.paths {
 		if p == "-" && changeMode {
@@ -235,16 +267,6 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		opts.paths = []string{"."}
 	}
 	return opts, exitClean, true
-}
-
-// listRules prints every rule with its ID, severity, title and source.
-func listRules(w io.Writer) int {
-	var b strings.Builder
-	for _, r := range checks.Rules() {
-		fmt.Fprintf(&b, "%-26s %-8s %s\n%-26s %-8s %s\n", r.ID, r.Severity, r.Title, "", "", r.Source)
-	}
-	_, _ = io.WriteString(w, b.String())
-	return exitClean
 }
 
 // isTerminal reports whether w is a terminal that takes colour.

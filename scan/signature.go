@@ -37,7 +37,7 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 	childIndent := -1      // indentation of metadata's children
 	pendingScalar := false // previous top-level key had a scalar value: no indented line may follow
 	seqAllowed := false    // previous top-level key had no value: its sequence may start at column 0
-	metaSigKey := false  // the last metadata child was name or namespace
+	metaSigKey := false    // the last metadata child was name or namespace
 	seen := map[string]bool{}
 	first := true
 	for len(data) > 0 {
