@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -208,4 +209,31 @@ type corpus struct {
 
 func benchCorpora(b *testing.B) []corpus {
 	return []corpus{{"repo", repoCorpus(b)}, {"workloads", workloadCorpus(300)}}
+}
+
+// BenchmarkDiff500 runs the whole CLI on a unified diff that touches 500
+// manifests (the files are read from disk, as with `git diff | kubeready
+// --diff -`).
+func BenchmarkDiff500(b *testing.B) {
+	dir := b.TempDir()
+	var diff strings.Builder
+	for i, f := range workloadCorpus(500) {
+		name := fmt.Sprintf("deploy/svc-%03d.yaml", i)
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&diff, "diff --git a/%[1]s b/%[1]s\n--- a/%[1]s\n+++ b/%[1]s\n@@ -2,3 +2,3 @@\n # context\n-apiVersion: apps/v1\n+apiVersion: apps/v1beta2\n kind: Deployment\n", name)
+	}
+	b.Chdir(dir)
+	for b.Loop() {
+		code := run(context.Background(), []string{"--diff", "-", "--scope", "lines", "--format", "json"},
+			strings.NewReader(diff.String()), io.Discard, io.Discard)
+		if code != exitFindings {
+			b.Fatalf("exit %d", code)
+		}
+	}
 }
