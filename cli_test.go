@@ -43,6 +43,8 @@ func TestCLIFlags(t *testing.T) {
 		{"fail-on warning", []string{"--fail-on", "warning", "--target", "1.24", "-"}, cronV1beta1, 1, "api-deprecated", ""},
 		{"missing path", []string{"no/such/file.yaml"}, "", 2, "no such file", ""},
 		{"clean stdin", []string{"-"}, "apiVersion: batch/v1\nkind: CronJob\n", 0, "no findings", ""},
+		{"non-manifest that is not YAML", []string{"testdata/cases/invalid-yaml/tsconfig.json"}, "", 0, "no findings", ""},
+		{"broken manifest", []string{"testdata/cases/invalid-yaml/configmap-with-comment.json"}, "", 1, "invalid-yaml", ""},
 		{"stdin name", []string{"-"}, cronV1beta1, 1, "<stdin>:1:1: error:", ""},
 	}
 	for _, tt := range tests {

@@ -41,11 +41,12 @@ type fileResult struct {
 	findings  []checks.Finding
 	documents int
 	err       *annotate.RunError
+	skipped   []annotate.Skipped
 }
 
 // run reads and checks every input in parallel and returns the findings in
 // deterministic order (file, line, column, rule).
-func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, int) {
+func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, []annotate.Skipped, int) {
 	results := e.each(ctx, len(inputs), func(i int) fileResult {
 		f, err := e.read(inputs[i])
 		if err != nil {
@@ -55,16 +56,18 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 	})
 	var findings []checks.Finding
 	var errs []annotate.RunError
+	var skipped []annotate.Skipped
 	docs := 0
 	for _, r := range results {
 		findings = append(findings, r.findings...)
+		skipped = append(skipped, r.skipped...)
 		docs += r.documents
 		if r.err != nil {
 			errs = append(errs, *r.err)
 		}
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
-	return findings, errs, docs
+	return findings, errs, skipped, docs
 }
 
 // each runs fn for 0..n-1 on the worker pool and returns the results by
@@ -108,6 +111,11 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 	var res fileResult
 	docs, perrs := scan.Parse(f)
 	for _, pe := range perrs {
+		if !pe.Object {
+			res.skipped = append(res.skipped, annotate.Skipped{File: f.Path,
+				Reason: fmt.Sprintf("not YAML (line %d: %s) and no apiVersion/kind: not a manifest", pe.Line, pe.Msg)})
+			continue
+		}
 		res.findings = append(res.findings, invalidYAML(f.Path, pe, nil))
 	}
 	for _, d := range docs {

@@ -121,7 +121,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	eng := newEngine(env, opts.workers, stdin)
 	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return opts.config.disabled(r.ID) })
-	findings, errs, docs := eng.run(ctx, disc.Inputs)
+	findings, errs, skipped, docs := eng.run(ctx, disc.Inputs)
+	rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
 	// engine-reported rules (invalid-yaml) are not in eng.rules
 	findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return opts.config.disabled(f.Rule) })
 	mark(findings, change)

@@ -3,6 +3,7 @@ package scan
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -49,6 +50,10 @@ func (d *Document) Node() (*yaml.Node, error) {
 type ParseError struct {
 	Line int
 	Msg  string
+	// Object reports whether the broken document still shows both an
+	// apiVersion and a kind key: a manifest someone broke, rather than some
+	// other file (a tsconfig.json with comments) that is not YAML at all.
+	Object bool
 }
 
 func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
@@ -117,18 +122,27 @@ func Parse(f *File) ([]*Document, []*ParseError) {
 		}
 		root, err := d.Node()
 		if err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				errs = append(errs, pe)
-			} else {
-				errs = append(errs, &ParseError{Line: c.Line, Msg: err.Error()})
-			}
+			pe := &ParseError{Line: c.Line, Msg: err.Error()}
+			errors.As(err, &pe)
+			pe.Object = looksLikeObject(c.Data)
+			errs = append(errs, pe)
 			continue
 		}
 		d.Sig = nodeSignature(root, 0)
 		docs = append(docs, d)
 	}
 	return expandLists(docs), errs
+}
+
+var (
+	apiVersionKey = regexp.MustCompile(`(?m)^[ \t{,-]*["']?apiVersion["']?[ \t]*:`)
+	kindKey       = regexp.MustCompile(`(?m)^[ \t{,-]*["']?kind["']?[ \t]*:`)
+)
+
+// looksLikeObject reports whether text has an apiVersion and a kind key at
+// the start of some line, whatever else is broken.
+func looksLikeObject(text []byte) bool {
+	return apiVersionKey.Match(text) && kindKey.Match(text)
 }
 
 // ParseNode is the full-parse path alone: every chunk parsed into a Node and
@@ -141,7 +155,9 @@ func ParseNode(f *File) ([]*Document, []*ParseError) {
 		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
 		root, err := d.Node()
 		if err != nil {
-			errs = append(errs, err.(*ParseError))
+			pe := err.(*ParseError)
+			pe.Object = looksLikeObject(c.Data)
+			errs = append(errs, pe)
 			continue
 		}
 		d.Sig = nodeSignature(root, 0)
