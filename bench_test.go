@@ -31,9 +31,9 @@ func repoCorpus(b *testing.B) []*scan.File {
 	if len(files) == 0 {
 		b.Skip("../shared/corpus not found")
 	}
-	plain := size(files)
+	plain := totalSize(files)
 	files = append(files, workloadCorpus(200)...)
-	other := size(files)
+	other := totalSize(files)
 	// CRDs make up 70% of all bytes: crd = 0.7 * (crd + other)
 	want := other * 7 / 3
 	for i := 0; want > 0; i++ {
@@ -42,11 +42,11 @@ func repoCorpus(b *testing.B) []*scan.File {
 		want -= len(f.Data)
 	}
 	b.Logf("repo corpus: %d files, %d KiB (%d KiB from ../shared/corpus), %.0f%% CRD bytes",
-		len(files), size(files)>>10, plain>>10, 100*float64(size(files)-other)/float64(size(files)))
+		len(files), totalSize(files)>>10, plain>>10, 100*float64(totalSize(files)-other)/float64(totalSize(files)))
 	return files
 }
 
-func size(files []*scan.File) int {
+func totalSize(files []*scan.File) int {
 	n := 0
 	for _, f := range files {
 		n += len(f.Data)
@@ -172,7 +172,7 @@ func BenchmarkScan(b *testing.B) {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(b *testing.B) {
 				e := newEngine(benchEnv(), workers, nil)
-				b.SetBytes(int64(size(c.files)))
+				b.SetBytes(int64(totalSize(c.files)))
 				for b.Loop() {
 					e.each(context.Background(), len(c.files), func(i int) fileResult {
 						return e.checkFile(scan.NewFile(c.files[i].Path, c.files[i].Data))
@@ -190,7 +190,7 @@ func BenchmarkParseOnly(b *testing.B) {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(b *testing.B) {
 				e := newEngine(benchEnv(), workers, nil)
-				b.SetBytes(int64(size(c.files)))
+				b.SetBytes(int64(totalSize(c.files)))
 				for b.Loop() {
 					e.each(context.Background(), len(c.files), func(i int) fileResult {
 						docs, _ := scan.ParseNode(scan.NewFile(c.files[i].Path, c.files[i].Data))

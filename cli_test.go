@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/scan"
 )
 
 func runCLI(args []string, stdin string) (stdout, stderr string, code int) {
@@ -107,5 +111,70 @@ func TestOutputIsDeterministic(t *testing.T) {
 		if again != first {
 			t.Fatalf("output differs between runs:\n%s\n---\n%s", first, again)
 		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := strings.Repeat("# padding line for a big file\n", 40000) + cronV1beta1 // about 1.2 MB
+	write(t, dir+"/big.yaml", big)
+	many := strings.Repeat("---\napiVersion: v1\nkind: ConfigMap\n", 50) + "---\n" + cronV1beta1
+	write(t, dir+"/many.yaml", many)
+	deep := "apiVersion: batch/v1beta1\nkind: CronJob\nspec:\n"
+	for i := 0; i < 30; i++ {
+		deep += strings.Repeat("  ", i+1) + "a:\n"
+	}
+	deep += strings.Repeat("  ", 31) + "b: 1\n"
+	write(t, dir+"/deep.yaml", deep)
+	tests := []struct {
+		args []string
+		has  []string
+		code int
+	}{
+		{[]string{"--max-file-size", "1MiB", dir + "/big.yaml"}, []string{"big.yaml:1:1: warning:", "over 1.0 MiB", "[file-too-large]"}, 0},
+		{[]string{"--max-file-size", "0", dir + "/big.yaml"}, []string{"big.yaml:40001:1: error:", "[api-removed]"}, 1},
+		{[]string{"--max-documents", "10", dir + "/many.yaml"}, []string{"many.yaml:31:1: warning: more than 10 documents", "[limit-exceeded]"}, 0},
+		{[]string{dir + "/many.yaml"}, []string{"many.yaml:152:1: error:", "[api-removed]"}, 1},
+		{[]string{"--max-file-size", "1MiB", "-"}, []string{"standard input is over 1.0 MiB", "[file-too-large]"}, 0},
+		{[]string{"--max-file-size", "lots", "-"}, nil, 2},
+		{[]string{"--timeout", "1ns", dir}, []string{"run stopped (--timeout 1ns reached)", "files not checked"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:len(tt.args)-1], " "), func(t *testing.T) {
+			stdin := ""
+			if tt.args[len(tt.args)-1] == "-" {
+				stdin = big
+			}
+			out, errOut, code := runCLI(tt.args, stdin)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, h := range tt.has {
+				if !strings.Contains(out, h) {
+					t.Errorf("output lacks %q:\n%s", h, out)
+				}
+			}
+		})
+	}
+}
+
+func TestDepthLimit(t *testing.T) {
+	e := newEngine(checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}, 1, nil)
+	e.rules = append(e.rules, &checks.Rule{ID: "deep-reader", Kinds: []string{"CronJob"}, Check: func(*checks.Rule, *scan.Document, checks.Env) []checks.Finding { return nil }})
+	e.limits.maxDepth = 10
+	deep := "apiVersion: batch/v1beta1\nkind: CronJob\nspec:\n"
+	for i := 0; i < 30; i++ {
+		deep += strings.Repeat("  ", i+1) + "a:\n"
+	}
+	res := e.checkFile(scan.NewFile("deep.yaml", []byte(deep)))
+	if len(res.findings) != 1 || res.findings[0].Rule != "limit-exceeded" || !strings.Contains(res.findings[0].Message, "deeper than 10") {
+		t.Errorf("got %+v", res.findings)
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -11,6 +11,9 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
@@ -41,6 +44,8 @@ type options struct {
 	base     string
 	diff     string
 	scope    string
+	limits   limits
+	timeout  time.Duration
 	paths    []string
 	// config is the .kubeready.yaml in effect, or nil.
 	config *config
@@ -119,7 +124,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		rep.Stats.Skipped = append(rep.Stats.Skipped, annotate.Skipped{File: s.Path, Reason: s.Reason})
 	}
 
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opts.timeout, fmt.Errorf("--timeout %s reached", opts.timeout))
+		defer cancel()
+	}
 	eng := newEngine(env, opts.workers, stdin)
+	eng.limits = opts.limits
 	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return opts.config.disabled(r.ID) })
 	findings, errs, skipped, docs := eng.run(ctx, disc.Inputs)
 	rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
@@ -156,7 +167,7 @@ func exitCode(rep *annotate.Report, failOn string) int {
 		return exitError
 	}
 	for _, f := range rep.Visible() {
-		if f.Rule == checks.InternalError.ID {
+		if f.Rule == checks.InternalError.ID || f.Rule == checks.FileUnreadable.ID {
 			return exitError
 		}
 	}
@@ -181,6 +192,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
+	opts.limits = defaultLimits
+	fs.Var((*byteSize)(&opts.limits.maxFileSize), "max-file-size", "skip files larger than this `size` (5MiB, 512KiB, bytes; 0: no limit) with a file-too-large finding")
+	fs.IntVar(&opts.limits.maxDocuments, "max-documents", defaultLimits.maxDocuments, "check at most this many documents per file (0: no limit)")
+	fs.IntVar(&opts.limits.maxDepth, "max-depth", defaultLimits.maxDepth, "skip documents nested deeper than this (0: no limit)")
+	fs.DurationVar(&opts.timeout, "timeout", 10*time.Minute, "stop the whole run after this `duration` (0: no limit); what was not checked is an error")
 	fs.StringVar(&opts.base, "base", "", "check only files changed since the merge base of git `REF` and the working tree")
 	fs.StringVar(&opts.diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
 	fs.StringVar(&opts.scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
@@ -268,6 +284,31 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		opts.paths = []string{"."}
 	}
 	return opts, exitClean, true
+}
+
+// byteSize is a flag value for sizes such as 5MiB, 512KiB or 1000 (bytes).
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want a size such as 5MiB, 512KiB or 1000")
+	}
+	*b = byteSize(n * mult)
+	return nil
 }
 
 // isTerminal reports whether w is a terminal that takes colour.

@@ -7,5 +7,8 @@ var registry = []*Rule{
 	apiRemoved,
 	apiDeprecated,
 	InvalidYAML,
+	FileTooLarge,
+	LimitExceeded,
+	FileUnreadable,
 	InternalError,
 }

@@ -108,9 +108,17 @@ func chunkError(c Chunk, err error) error {
 // line scan where it is sure, by a full parse otherwise. It returns the
 // documents that parsed and one error per document that did not.
 func Parse(f *File) ([]*Document, []*ParseError) {
-	var docs []*Document
-	var errs []*ParseError
+	docs, errs, _ := ParseN(f, 0)
+	return docs, errs
+}
+
+// ParseN is Parse that reads at most max documents (0: no limit). When it
+// stops early, next is the file line of the first document left unread.
+func ParseN(f *File, max int) (docs []*Document, errs []*ParseError, next int) {
 	for i, c := range Split(f.Text()) {
+		if max > 0 && i >= max {
+			return expandLists(docs), errs, c.Line
+		}
 		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
 		if d.EndLine < d.StartLine {
 			d.EndLine = d.StartLine
@@ -131,7 +139,32 @@ func Parse(f *File) ([]*Document, []*ParseError) {
 		d.Sig = nodeSignature(root, 0)
 		docs = append(docs, d)
 	}
-	return expandLists(docs), errs
+	return expandLists(docs), errs, 0
+}
+
+// Depth returns the nesting depth of a node tree, counting without
+// following aliases and giving up (returning limit+1) once past limit.
+func Depth(n *yaml.Node, limit int) int {
+	type item struct {
+		n *yaml.Node
+		d int
+	}
+	max := 0
+	stack := []item{{n, 1}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.d > max {
+			max = it.d
+			if max > limit {
+				return max
+			}
+		}
+		for _, c := range it.n.Content {
+			stack = append(stack, item{c, it.d + 1})
+		}
+	}
+	return max
 }
 
 var (
