@@ -60,7 +60,13 @@ type fileResult struct {
 // deterministic order (file, line, column, rule).
 func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, []annotate.Skipped, int) {
 	var errs []annotate.RunError
-	results := e.each(ctx, len(inputs), func(i int) fileResult {
+	results := e.each(ctx, len(inputs), func(i int) (res fileResult) {
+		defer func() {
+			if p := recover(); p != nil {
+				f := fileProblem(checks.InternalError, inputs[i].Path, fmt.Sprintf("kubeready failed on this file: %v", p))
+				res = fileResult{findings: []checks.Finding{*f}}
+			}
+		}()
 		f, problem, err := e.read(inputs[i])
 		if err != nil {
 			return fileResult{err: &annotate.RunError{File: inputs[i].Path, Message: err.Error()}}
