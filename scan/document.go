@@ -1,11 +1,13 @@
 package scan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -100,8 +102,24 @@ func chunkError(c Chunk, err error) error {
 	if _, e := fmt.Sscanf(msg, "line %d:", &n); e == nil {
 		line = c.Line + n - 1
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	} else if bad := firstBadByte(c.Data); bad >= 0 {
+		// encoding errors come without a line: find it
+		line = c.Line + bytes.Count(c.Data[:bad], []byte{'\n'})
 	}
 	return &ParseError{Line: line, Msg: msg}
+}
+
+// firstBadByte is the offset of the first invalid UTF-8 sequence or control
+// character (other than tab, CR, LF) in data, or -1.
+func firstBadByte(data []byte) int {
+	for i := 0; i < len(data); {
+		r, w := utf8.DecodeRune(data[i:])
+		if (r == utf8.RuneError && w == 1) || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return i
+		}
+		i += w
+	}
+	return -1
 }
 
 // Parse splits a file into documents and reads each signature: by the cheap

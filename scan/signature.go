@@ -290,9 +290,22 @@ func (s *Signature) normalize() {
 	}
 }
 
-// hasOddBreak reports whether a line holds a character YAML also reads as a
-// line break (a lone CR, NEL, LS, PS) or a byte-order mark.
+// hasOddBreak reports whether a line holds anything the YAML parser treats
+// specially that a line scan would miss: a character YAML also reads as a
+// line break (a lone CR, NEL, LS, PS), a byte-order mark, a control
+// character or invalid UTF-8 (both of which make the document invalid).
 func hasOddBreak(l []byte) bool {
-	return bytes.IndexByte(l, '\r') >= 0 || bytes.Contains(l, []byte("\u0085")) ||
+	ascii := true
+	for _, b := range l {
+		if b >= 0x80 {
+			ascii = false
+		} else if (b < 0x20 && b != '\t') || b == 0x7f {
+			return true
+		}
+	}
+	if ascii {
+		return false
+	}
+	return !utf8.Valid(l) || bytes.Contains(l, []byte("\u0085")) ||
 		bytes.Contains(l, []byte("\u2028")) || bytes.Contains(l, []byte("\u2029")) || bytes.Contains(l, []byte("\ufeff"))
 }
