@@ -6,7 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -236,4 +239,42 @@ func BenchmarkDiff500(b *testing.B) {
 			b.Fatalf("exit %d", code)
 		}
 	}
+}
+
+// BenchmarkScan20k runs the built binary over 20,000 generated manifest
+// files and reports its peak RSS (issue: under 300 MiB).
+func BenchmarkScan20k(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "kubeready")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := b.TempDir()
+	gen := workloadCorpus(50)
+	for i := 0; i < 20000; i++ {
+		sub := filepath.Join(dir, fmt.Sprintf("team-%02d", i%100))
+		if i < 100 {
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				b.Fatal(err)
+			}
+		}
+		docs := strings.Split(string(gen[i%len(gen)].Data), "---\n")
+		name := filepath.Join(sub, fmt.Sprintf("m-%05d.yaml", i))
+		if err := os.WriteFile(name, []byte(docs[i%len(docs)]), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	var peak int64
+	for b.Loop() {
+		cmd := exec.Command(bin, "--format", "json", dir)
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFindings {
+				b.Fatal(err)
+			}
+		}
+		peak = max(peak, peakRSSMiB(cmd))
+	}
+	b.ReportMetric(float64(peak), "MiB-peak-RSS")
 }
