@@ -78,20 +78,3 @@ func TestReadmeListsRules(t *testing.T) {
 		}
 	}
 }
-
-// TestRulesCommand checks `kubeready rules` prints every rule with its
-// severity, since, title and source.
-func TestRulesCommand(t *testing.T) {
-	var out bytes.Buffer
-	if code := run(context.Background(), []string{"rules"}, strings.NewReader(""), &out, &out); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	for _, r := range checks.Rules() {
-		if !strings.Contains(out.String(), r.ID) || !strings.Contains(out.String(), r.Title) || !strings.Contains(out.String(), r.Source) {
-			t.Errorf("rules output lacks %s, its title or its source", r.ID)
-		}
-	}
-	if !strings.Contains(out.String(), "psp-rbac                   warning  1.25   ") {
-		t.Errorf("rules output lacks the severity and since columns:\n%s", out.String())
-	}
-}

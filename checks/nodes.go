@@ -191,7 +191,7 @@ var eksP2Instance = &Rule{
 
 var eksAL2AMI = &Rule{
 	ID: "eks-al2-ami", Title: "Node group on Amazon Linux 2, which EKS 1.33 no longer ships",
-	Severity: Error, Since: "1.32", Platform: PlatformEKS,
+	Severity: Warning, Since: "1.32", Platform: PlatformEKS,
 	SeverityAt: stepped(step{"1.32", Warning}, step{"1.33", Error}),
 	Rationale: "EKS 1.32 is the last version with EKS-optimized Amazon Linux 2 AMIs; from 1.33 only AL2023 and Bottlerocket " +
 		"are published, so node groups declared on AL2 cannot move to 1.33.",

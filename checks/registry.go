@@ -3,6 +3,8 @@ package checks
 // registry lists every rule in the order `kubeready rules` prints them: API
 // versions, then Kubernetes changes by theme, then the EKS rules, then the
 // node-drain readiness checks, then the rules the engine reports itself.
+// Add a new rule here, then regenerate docs/rules.md with `go generate .`
+// (TestRulesDoc fails while it is out of date).
 var registry = []*Rule{
 	apiRemoved,
 	apiDeprecated,
@@ -41,5 +43,8 @@ var registry = []*Rule{
 	drainPDBBlocks,
 
 	InvalidYAML,
+	FileTooLarge,
+	LimitExceeded,
+	FileUnreadable,
 	InternalError,
 }

@@ -124,7 +124,8 @@ func TestRulesMetadata(t *testing.T) {
 		if r.Title == "" || r.Rationale == "" || r.Fix == "" || !strings.HasPrefix(r.Source, "https://") {
 			t.Errorf("rule %s: needs title, rationale, fix and an https source", r.ID)
 		}
-		if r.Check == nil && r.CheckSet == nil && r != InvalidYAML && r != InternalError {
+		engineReported := r == InvalidYAML || r == InternalError || r == FileTooLarge || r == LimitExceeded || r == FileUnreadable
+		if r.Check == nil && r.CheckSet == nil && !engineReported {
 			t.Errorf("rule %s: no Check", r.ID)
 		}
 		if r.Check != nil && r.CheckSet != nil {
@@ -144,6 +145,16 @@ func TestRulesMetadata(t *testing.T) {
 		}
 		if r.Check != nil && r != apiRemoved && r != apiDeprecated && r.Example == "" {
 			t.Errorf("rule %s: no example", r.ID)
+		}
+		// Severity is the severity at the default target, or where the rule starts.
+		if r.SeverityAt != nil {
+			at := MustVersion("1.25")
+			if _, ok := r.At(at); !ok {
+				at = MustVersion(r.Since)
+			}
+			if sev, _ := r.At(at); sev != r.Severity {
+				t.Errorf("rule %s: Severity %v, but %v at %s", r.ID, r.Severity, sev, at)
+			}
 		}
 		// Since is where the rule starts to apply.
 		if r.Since != "" && r.SeverityAt != nil {

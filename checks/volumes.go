@@ -169,7 +169,7 @@ func ebsFixReason(d *scan.Document) string {
 }
 
 var gitRepoVolume = &Rule{
-	ID: "gitrepo-volume", Title: "gitRepo volume, disabled from 1.33", Severity: Error, Since: always,
+	ID: "gitrepo-volume", Title: "gitRepo volume, disabled from 1.33", Severity: Warning, Since: always,
 	SeverityAt: stepped(step{always, Warning}, step{"1.33", Error}),
 	Rationale: "gitRepo volumes have been deprecated since 1.11. Kubernetes 1.33 turns them off by default (feature gate " +
 		"GitRepoVolumeDriver) and 1.36 locks them off: the API still accepts the pod but the kubelet refuses to run it. " +
