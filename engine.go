@@ -220,23 +220,16 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 			continue
 		}
 		res.documents++
+		rules, whole := e.rules, true
 		if e.wantsNode(d.Sig.Kind) {
-			root, err := d.Node()
-			if err != nil {
-				pe := &scan.ParseError{Line: d.StartLine, Msg: err.Error()}
-				errors.As(err, &pe)
-				res.findings = append(res.findings, invalidYAML(f.Path, pe, d))
-				continue
-			}
-			if max := e.limits.maxDepth; max > 0 && root != nil && scan.Depth(root, max) > max {
-				p := fileProblem(checks.LimitExceeded, f.Path, fmt.Sprintf("%s nests deeper than %d levels (--max-depth): not checked", d.Sig.Kind, max))
-				p.Line, p.Column, p.DocStart, p.DocEnd = d.Sig.APIVersionPos.Line, d.Sig.APIVersionPos.Col, d.StartLine, d.EndLine
-				res.findings = append(res.findings, *p)
-				continue
+			if problem := e.nodeProblem(d); problem != nil {
+				// the rules that read only the signature (api-removed) still run
+				res.findings = append(res.findings, *problem)
+				rules, whole = e.signatureRules(d.Sig.Kind), false
 			}
 		}
-		res.findings = append(res.findings, checks.Check(d, e.env, e.rules)...)
-		if checks.WantsSet(d.Sig.Kind, e.rules) {
+		res.findings = append(res.findings, checks.Check(d, e.env, rules)...)
+		if whole && checks.WantsSet(d.Sig.Kind, e.rules) {
 			res.setDocs = append(res.setDocs, d)
 		}
 	}
@@ -267,6 +260,35 @@ func (e *engine) checkSet(docs []*scan.Document) []checks.Finding {
 			out = append(out, suppress(f, byFile[path])...)
 		} else {
 			out = append(out, byFile[path]...)
+		}
+	}
+	return out
+}
+
+// nodeProblem parses a document for the rules that read it and returns the
+// finding that stops them: invalid YAML, or nesting past --max-depth.
+func (e *engine) nodeProblem(d *scan.Document) *checks.Finding {
+	root, err := d.Node()
+	if err != nil {
+		pe := &scan.ParseError{Line: d.StartLine, Msg: err.Error()}
+		errors.As(err, &pe)
+		f := invalidYAML(d.File.Path, pe, d)
+		return &f
+	}
+	if max := e.limits.maxDepth; max > 0 && root != nil && scan.Depth(root, max) > max {
+		p := fileProblem(checks.LimitExceeded, d.File.Path, fmt.Sprintf("%s nests deeper than %d levels (--max-depth): its content is not checked", d.Sig.Kind, max))
+		p.Line, p.Column, p.DocStart, p.DocEnd = d.Sig.APIVersionPos.Line, d.Sig.APIVersionPos.Col, d.StartLine, d.EndLine
+		return p
+	}
+	return nil
+}
+
+// signatureRules are the enabled rules that do not read the Node of kind.
+func (e *engine) signatureRules(kind string) []*checks.Rule {
+	var out []*checks.Rule
+	for _, r := range e.rules {
+		if !r.WantsNode(kind) {
+			out = append(out, r)
 		}
 	}
 	return out
