@@ -86,7 +86,9 @@ func (e *engine) checkRendered(in scan.Input) fileResult {
 			res.findings = append(res.findings, e.problemFinding(p))
 		}
 		for _, rf := range b.Files {
-			e.addRendered(&res, rf)
+			// Set rules do not see kustomize output: its base resources
+			// are scanned as files too, and would be counted twice.
+			e.addRendered(&res, rf, false)
 		}
 		return res
 	}
@@ -115,7 +117,7 @@ func (e *engine) checkChart(dir string) fileResult {
 		res.findings = append(res.findings, e.problemFinding(p))
 	}
 	for _, rf := range r.Files {
-		e.addRendered(&res, rf)
+		e.addRendered(&res, rf, true)
 	}
 	if e.render.current.IsZero() || !c.UsesCapabilities() {
 		return res
@@ -145,10 +147,15 @@ func (e *engine) checkChart(dir string) fileResult {
 
 func objectKey(kind, name, ns string) string { return kind + "\x00" + name + "\x00" + ns }
 
-// addRendered checks one rendered file and places its findings.
-func (e *engine) addRendered(res *fileResult, rf *scan.Rendered) {
+// addRendered checks one rendered file and places its findings; forSet
+// keeps its documents for the set rules (placed by placeSet).
+func (e *engine) addRendered(res *fileResult, rf *scan.Rendered, forSet bool) {
 	r := e.checkFile(rf.File)
 	res.documents += r.documents
+	res.skipped = append(res.skipped, r.skipped...)
+	if forSet {
+		res.setDocs = append(res.setDocs, r.setDocs...)
+	}
 	if len(r.findings) == 0 {
 		return
 	}
@@ -178,6 +185,40 @@ func (e *engine) placeHelmOutput(f *scan.File, res *fileResult) {
 	}
 }
 
+// placeSet places the findings the set rules made on rendered documents
+// (chart templates, `helm template` output on standard input).
+func (e *engine) placeSet(docs []*scan.Document, findings []checks.Finding) []checks.Finding {
+	outputs := map[*scan.File]*scan.HelmOutput{}
+	for i := range findings {
+		f := &findings[i]
+		var same []*scan.Document
+		for _, d := range docs {
+			if d.File.Path == f.File {
+				same = append(same, d)
+			}
+		}
+		d := docOf(same, *f)
+		switch {
+		case d == nil:
+		case d.File.Rendered() != nil:
+			place(d.File.Rendered(), d, f)
+		case d.File.Path == scan.StdinPath:
+			h, ok := outputs[d.File]
+			if !ok {
+				h = scan.ReadHelmOutput(d.File)
+				outputs[d.File] = h
+			}
+			if h == nil {
+				continue
+			}
+			if rf, ok := h.Rendered(d); ok {
+				place(rf, d, f)
+			}
+		}
+	}
+	return findings
+}
+
 // docOf finds the document a finding was made on.
 func docOf(docs []*scan.Document, f checks.Finding) *scan.Document {
 	var best *scan.Document
@@ -194,7 +235,12 @@ func docOf(docs []*scan.Document, f checks.Finding) *scan.Document {
 
 // place moves a finding from the rendered text to where it came from.
 func place(rf *scan.Rendered, d *scan.Document, f *checks.Finding) {
-	loc := rf.Locate(d, scan.Pos{Line: f.Line, Col: f.Column}, f.ObjectLevel)
+	q := scan.Query{Pos: scan.Pos{Line: f.Line, Col: f.Column}, ObjectLevel: f.ObjectLevel}
+	if len(f.Fixes) > 0 && len(f.Fixes[0].Edits) > 0 {
+		// The bytes a fix edits are what the finding is about.
+		q.Start, q.End = f.Fixes[0].Edits[0].Start, f.Fixes[0].Edits[0].End
+	}
+	loc := rf.Locate(d, q)
 	f.File, f.Line, f.Column, f.EndLine = loc.File, loc.Pos.Line, loc.Pos.Col, 0
 	if loc.Note != "" {
 		f.Message += " " + loc.Note
@@ -207,7 +253,10 @@ func place(rf *scan.Rendered, d *scan.Document, f *checks.Finding) {
 		ok := true
 		edits := make([]checks.Edit, 0, len(fx.Edits))
 		for _, ed := range fx.Edits {
-			p, s, en, good := rf.LocateEdit(ed.Start, ed.End)
+			p, s, en, good := loc.MapEdit(ed.Start, ed.End)
+			if !good {
+				p, s, en, good = rf.LocateEdit(ed.Start, ed.End)
+			}
 			if !good {
 				ok = false
 				break

@@ -68,7 +68,7 @@ func TestRenderedJSON(t *testing.T) {
 	}
 	want := map[string]string{
 		"testdata/helm/psp/templates/psp.yaml:3":                                "testdata/helm/psp|psp/templates/psp.yaml|",
-		"testdata/helm/psp/values.yaml:11":                                      "testdata/helm/psp|psp/templates/extra.yaml|",
+		"testdata/helm/psp/values.yaml:13":                                      "testdata/helm/psp|psp/templates/extra.yaml|",
 		"testdata/helm/pdb-capabilities/templates/pdb.yaml:5":                   "testdata/helm/pdb-capabilities|web/templates/pdb.yaml|",
 		"testdata/helm/kustomize-overlay/overlays/legacy/kustomization.yaml:16": "||testdata/helm/kustomize-overlay/overlays/legacy",
 		"testdata/helm/kustomize-overlay/overlays/legacy/kustomization.yaml:7":  "||testdata/helm/kustomize-overlay/overlays/legacy",
@@ -180,7 +180,7 @@ func BenchmarkRenderCharts(b *testing.B) {
 	docs := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, _, docs = e.run(context.Background(), in)
+		_, _, _, docs = e.run(context.Background(), in)
 	}
 	b.ReportMetric(float64(docs), "docs/op")
 }
@@ -209,7 +209,53 @@ func BenchmarkScanRendered(b *testing.B) {
 	docs := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, _, docs = e.run(context.Background(), files)
+		_, _, _, docs = e.run(context.Background(), files)
 	}
 	b.ReportMetric(float64(docs), "docs/op")
+}
+
+// TestRenderedFixes checks that fixes made on rendered text are carried to
+// the bytes that wrote them: template text, or a value printed verbatim
+// from values.yaml.
+func TestRenderedFixes(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"--format", "json", "testdata/helm/images"}, strings.NewReader(""), &stdout, &stderr)
+	var rep struct {
+		Findings []checks.Finding `json:"findings"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	want := map[string]string{
+		"testdata/helm/images/templates/deployment.yaml:25": "testdata/helm/images/templates/deployment.yaml",
+		"testdata/helm/images/values.yaml:4":                "testdata/helm/images/values.yaml",
+		"testdata/helm/images/values.yaml:8":                "testdata/helm/images/values.yaml",
+	}
+	seen := 0
+	for _, f := range rep.Findings {
+		if f.Rule != "legacy-registry" {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", f.File, f.Line)
+		if len(f.Fixes) != 1 || len(f.Fixes[0].Edits) != 1 {
+			t.Errorf("%s: fixes %+v", where, f.Fixes)
+			continue
+		}
+		ed := f.Fixes[0].Edits[0]
+		if ed.Path != want[where] {
+			t.Errorf("%s: edit of %s, want %s", where, ed.Path, want[where])
+			continue
+		}
+		data, err := os.ReadFile(ed.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(data[ed.Start:ed.End]); got != "k8s.gcr.io" {
+			t.Errorf("%s: edit covers %q", where, got)
+		}
+		seen++
+	}
+	if seen != len(want) {
+		t.Errorf("%d legacy-registry findings with fixes, want %d", seen, len(want))
+	}
 }

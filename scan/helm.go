@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -83,7 +84,7 @@ type Chart struct {
 	charts map[*chart.Metadata]chartSource
 
 	valuesMu    sync.Mutex
-	valuesFiles map[string]*yaml.Node
+	valuesFiles map[string]*valuesFile
 
 	// loaded is the chart as LoadChart read it, used by the first Render
 	// (rendering changes the chart, so later renders read it again).
@@ -132,7 +133,12 @@ func IsLibraryChart(dir string) bool {
 // LoadChart reads the chart in dir (with the subcharts vendored under
 // charts/) and the values the options name. It reads only local files.
 func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
-	c := &Chart{Dir: dir, opts: opts, valuesFiles: map[string]*yaml.Node{}}
+	c := &Chart{Dir: dir, opts: opts, valuesFiles: map[string]*valuesFile{}}
+	if link := linkOutside(dir); link != "" {
+		return nil, &ChartLoadError{Problem{Kind: ProblemRenderError, File: filepath.Join(dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1},
+			Message: "chart not rendered: the symbolic link " + link + " points out of the chart, and kubeready reads nothing outside the tree it scans",
+			Origin:  &Origin{Chart: dir}}}
+	}
 	ch, err := loader.LoadDir(dir)
 	if err != nil {
 		return nil, &ChartLoadError{Problem{Kind: ProblemRenderError, File: filepath.Join(dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1},
@@ -187,6 +193,37 @@ func (o ChartOptions) values() (user, set map[string]any, err error) {
 		}
 	}
 	return user, set, nil
+}
+
+// linkOutside returns the first symbolic link under dir that resolves to a
+// place outside dir (Helm's loader follows links), or "".
+func linkOutside(dir string) string {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return ""
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return ""
+	}
+	found := ""
+	_ = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || found != "" {
+			return nil
+		}
+		if e.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		target, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			target, err = filepath.Abs(target)
+		}
+		rel, rerr := filepath.Rel(root, target)
+		if err != nil || rerr != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			found = p
+		}
+		return nil
+	})
+	return found
 }
 
 // mergeMaps merges b into a, recursively, b winning (as helm does for
@@ -413,7 +450,7 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 		f.Origin = &Origin{Chart: c.Dir, Template: n}
 		scope, _ := valueAt(rv["Values"], subchartChain(tree[n]))
 		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: tree[n], vals: scope}
-		res.Files = append(res.Files, &Rendered{File: f, loc: loc})
+		res.Files = append(res.Files, newRendered(f, loc))
 	}
 	return res
 }
@@ -592,12 +629,12 @@ type valuesSource struct {
 // template of chart ch at values path vp: --helm-values files (last first),
 // then the values.yaml of each chart from the top down to ch. A value set
 // by --helm-set has no file.
-func (c *Chart) valuesLocation(ch *chart.Chart, vp []string) (Location, bool) {
+func (c *Chart) valuesLocation(ch *chart.Chart, vp []string) (valuesHit, bool) {
 	chain := subchartChain(ch)
 	full := append(append([]string{}, chain...), vp...)
 	global := len(vp) > 0 && vp[0] == "global"
 	if lookupMap(c.set, full) || (global && lookupMap(c.set, vp)) {
-		return Location{}, false
+		return valuesHit{}, false
 	}
 	var sources []valuesSource
 	for i := len(c.opts.ValuesFiles) - 1; i >= 0; i-- {
@@ -615,7 +652,8 @@ func (c *Chart) valuesLocation(ch *chart.Chart, vp []string) (Location, bool) {
 		sources = append(sources, valuesSource{path: filepath.Join(src.dir, "values.yaml"), chain: subchartChain(cur)})
 	}
 	for _, s := range sources {
-		root := c.valuesNode(s.path)
+		vf := c.valuesNode(s.path)
+		root := vf.root
 		if root == nil {
 			continue
 		}
@@ -629,10 +667,18 @@ func (c *Chart) valuesLocation(ch *chart.Chart, vp []string) (Location, bool) {
 			continue
 		}
 		if n := lookupPath(root, keys); n != nil {
-			return Location{File: s.path, Pos: Pos{Line: n.Line, Col: n.Column}}, true
+			return valuesHit{loc: Location{File: s.path, Pos: Pos{Line: n.Line, Col: n.Column}}, value: valueOf(root, keys), file: vf.file}, true
 		}
 	}
-	return Location{}, false
+	return valuesHit{}, false
+}
+
+// valuesHit is where a values path is set: the location of its key, its
+// value node and the file.
+type valuesHit struct {
+	loc   Location
+	value *yaml.Node
+	file  *File
 }
 
 func hasPrefix(a, prefix []string) bool {
@@ -684,24 +730,29 @@ func lookupMap(m map[string]any, keys []string) bool {
 	return len(keys) > 0
 }
 
-// valuesNode parses a values file once.
-func (c *Chart) valuesNode(p string) *yaml.Node {
+// valuesFile is a values file read for placing findings.
+type valuesFile struct {
+	file *File
+	root *yaml.Node // nil when it does not parse
+}
+
+// valuesNode reads and parses a values file once.
+func (c *Chart) valuesNode(p string) *valuesFile {
 	c.valuesMu.Lock()
 	defer c.valuesMu.Unlock()
-	if n, ok := c.valuesFiles[p]; ok {
-		return n
+	if v, ok := c.valuesFiles[p]; ok {
+		return v
 	}
-	var doc yaml.Node
-	data, err := os.ReadFile(p)
-	if err == nil {
-		err = yaml.Unmarshal(data, &doc)
+	v := &valuesFile{}
+	if data, err := os.ReadFile(p); err == nil {
+		v.file = NewFile(p, data)
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) == nil && len(doc.Content) > 0 {
+			v.root = doc.Content[0]
+		}
 	}
-	var n *yaml.Node
-	if err == nil && len(doc.Content) > 0 {
-		n = doc.Content[0]
-	}
-	c.valuesFiles[p] = n
-	return n
+	c.valuesFiles[p] = v
+	return v
 }
 
 // helmLocator places positions of one rendered template.
@@ -726,9 +777,9 @@ func (l *helmLocator) init() {
 	})
 }
 
-func (l *helmLocator) locate(d *Document, p Pos, objectLevel bool) Location {
+func (l *helmLocator) locate(d *Document, q Query) Location {
 	l.init()
-	return locateInTemplate(l.match, l.tfile, l.out, d, p, objectLevel, l.src, l.name, func(vp []string) (Location, bool) {
+	return locateInTemplate(l.match, l.tfile, l.out, d, q, l.src, l.name, func(vp []string) (valuesHit, bool) {
 		return l.chart.valuesLocation(l.chartPath, vp)
 	})
 }
@@ -742,18 +793,26 @@ func (l *helmLocator) edit(start, end int) (string, int, int, bool) {
 }
 
 // locateInTemplate is the placing shared by chart templates and `helm
-// template` output read with its templates at hand.
-func locateInTemplate(m *TemplateMatch, tfile, out *File, d *Document, p Pos, objectLevel bool, src fileSource, name string,
-	values func([]string) (Location, bool)) Location {
+// template` output read with its templates at hand. values finds the
+// values-file line of a values path (nil when values are unknown).
+//
+// A finding goes to the values file when what it is about came from there:
+// for an object-level finding, only when its key itself was written by a
+// values fragment ({{ toYaml .Values.x }}); for any other finding, also when
+// the bytes it is about (its fix's edit, else the scalar at its position)
+// were written by one action that prints a value. Otherwise it goes to the
+// template line that wrote its position: the key's own line, or the line
+// of the action whose output holds it.
+func locateInTemplate(m *TemplateMatch, tfile, out *File, d *Document, q Query, src fileSource, name string,
+	values func([]string) (valuesHit, bool)) Location {
+	p := q.Pos
 	unmapped := func(why string) Location {
-		loc := Location{File: src.path, Pos: Pos{Line: 1, Col: 1}, Note: fmt.Sprintf("(line %d of the rendered %s; %s)", p.Line, name, why)}
-		return loc
+		return Location{File: src.path, Pos: Pos{Line: 1, Col: 1}, Note: fmt.Sprintf("(line %d of the rendered %s; %s)", p.Line, name, why)}
 	}
 	if m == nil {
 		return unmapped("kubeready could not match the output to the template")
 	}
-	o := out.Offset(p)
-	tr, ok := m.Trace(o)
+	tr, ok := m.Trace(out.Offset(p))
 	if !ok {
 		return unmapped("it could have come from more than one template line")
 	}
@@ -763,60 +822,104 @@ func locateInTemplate(m *TemplateMatch, tfile, out *File, d *Document, p Pos, ob
 		}
 		return Location{File: src.path, Pos: Pos{Line: 1, Col: 1}, Note: fmt.Sprintf("(in the packaged subchart: %s line %d)", name, loc.Pos.Line)}
 	}
-	// The node at p, for values tracing.
-	var path []pathElem
-	var value *yaml.Node
-	isKey := false
-	if d != nil && values != nil {
-		if root, err := d.Node(); err == nil && root != nil {
-			path, _, value, isKey = nodePath(root, p)
+	if values != nil && d != nil {
+		if loc, ok := locateValues(m, out, d, q, tr, values); ok {
+			return loc
 		}
 	}
 	if tr.Src >= 0 {
-		// Template text: the key is written in the template. An inline value
-		// printed whole by one {{ .Values.x }} belongs to the values file.
-		if !objectLevel && isKey && values != nil {
-			if s, e, ok := scalarSpan(out, value); ok {
-				ts, okS := m.Trace(s)
-				te, okE := m.Trace(e - 1)
-				if okS && okE && ts.Src < 0 && te.Src < 0 && ts.Action.Pos == te.Action.Pos && ts.Start == te.Start && ts.Action.Values != nil {
-					if loc, ok := values(ts.Action.Values); ok {
-						return loc
-					}
-				}
-			}
-		}
 		return inArchive(Location{File: src.path, Pos: tfile.PosAt(tr.Src), Exact: !src.inArchive})
 	}
-	// Output of an action: a values fragment (toYaml .Values.x) gives the
-	// values line of the key; anything else, the action's own line.
-	if tr.Action.Values != nil && values != nil && path != nil {
-		rel := []string{}
+	return inArchive(Location{File: src.path, Pos: tfile.PosAt(tr.Action.Pos)})
+}
+
+// locateValues finds the values-file line of what a finding is about, when
+// it came from a values file (see locateInTemplate).
+func locateValues(m *TemplateMatch, out *File, d *Document, q Query, tr Traced, values func([]string) (valuesHit, bool)) (Location, bool) {
+	root, err := d.Node()
+	if err != nil || root == nil {
+		return Location{}, false
+	}
+	path, target, value, isKey := nodePath(root, q.Pos)
+	if path == nil && target == nil {
+		return Location{}, false
+	}
+	// valuesPath is the values path of a node written by action t: the
+	// action's own path, then the keys of the node's path that t wrote.
+	valuesPath := func(t Traced) []string {
+		vp := append([]string{}, t.Action.Values...)
 		inside := false
 		for _, el := range path {
 			if !inside {
 				off := out.Offset(Pos{Line: el.node.Line, Col: el.node.Column})
-				inside = off >= tr.Start && off < tr.End
+				inside = off >= t.Start && off < t.End
 			}
 			if inside {
 				if el.isIndex {
-					rel = append(rel, strconv.Itoa(el.index))
+					vp = append(vp, strconv.Itoa(el.index))
 				} else {
-					rel = append(rel, el.key)
+					vp = append(vp, el.key)
 				}
 			}
 		}
-		if inside {
-			vp := append(append([]string{}, tr.Action.Values...), rel...)
-			if loc, ok := values(vp); ok {
-				return loc
+		return vp
+	}
+	place := func(t Traced) (Location, bool) {
+		if t.Src >= 0 || t.Action.Values == nil {
+			return Location{}, false
+		}
+		hit, ok := values(valuesPath(t))
+		if !ok {
+			if hit, ok = values(t.Action.Values); !ok {
+				return Location{}, false
 			}
 		}
-		if loc, ok := values(tr.Action.Values); ok && !objectLevel {
-			return loc
+		loc := hit.loc
+		// A value printed exactly as the values file holds it: a fix's
+		// edit of it maps into that file.
+		if hit.file != nil && hit.value != nil && hit.value.Value == string(out.Data[t.Start:t.End]) {
+			if vs, _, ok := scalarSpan(hit.file, hit.value); ok {
+				loc.copy = &copied{path: hit.file.Path, out: t.Start, file: vs, n: t.End - t.Start}
+			}
+		}
+		return loc, true
+	}
+	// The key itself came from a values fragment.
+	if isKey && tr.Src < 0 && tr.Action.Values != nil {
+		if hit, ok := values(valuesPath(tr)); ok {
+			return hit.loc, true
 		}
 	}
-	return inArchive(Location{File: src.path, Pos: tfile.PosAt(tr.Action.Pos)})
+	if q.ObjectLevel {
+		return Location{}, false
+	}
+	// The bytes the finding is about: its fix's edit, else the scalar at
+	// its position (the value of a key).
+	start, end := q.Start, q.End
+	if end <= start {
+		subject := target
+		if isKey {
+			subject = value
+		}
+		var ok bool
+		if start, end, ok = scalarSpan(out, subject); !ok {
+			return Location{}, false
+		}
+	}
+	span, ok := m.Span(start, end)
+	if !ok {
+		return Location{}, false
+	}
+	var acts []Traced
+	for _, t := range span {
+		if t.Src < 0 {
+			acts = append(acts, t)
+		}
+	}
+	if len(acts) != 1 {
+		return Location{}, false
+	}
+	return place(acts[0])
 }
 
 // editInTemplate maps output bytes [start, end) to template bytes when they

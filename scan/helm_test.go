@@ -107,7 +107,7 @@ func TestRenderCapabilitiesSwitch(t *testing.T) {
 		if d.Sig.APIVersion != tt.want {
 			t.Errorf("at %s the chart renders %s, want %s", tt.version, d.Sig.APIVersion, tt.want)
 		}
-		loc := pdb.Locate(d, p, true)
+		loc := pdb.Locate(d, Query{Pos: p, ObjectLevel: true})
 		wantLine := map[string]int{"policy/v1": 3, "policy/v1beta1": 5}[tt.want]
 		if loc.File != "../testdata/helm/pdb-capabilities/templates/pdb.yaml" || loc.Pos.Line != wantLine || loc.Note != "" {
 			t.Errorf("at %s apiVersion placed at %s:%d %s, want pdb.yaml:%d", tt.version, loc.File, loc.Pos.Line, loc.Note, wantLine)
@@ -134,7 +134,7 @@ func TestLocateValues(t *testing.T) {
 			_, _, files := rendered(t, dir, tt.opts, "1.25")
 			rf := files["shop/templates/cronjob.yaml"]
 			d, p := findKey(t, rf, "spec", "schedule")
-			loc := rf.Locate(d, p, tt.objectLevel)
+			loc := rf.Locate(d, Query{Pos: p, ObjectLevel: tt.objectLevel})
 			if loc.File != tt.wantFile || loc.Pos.Line != tt.wantLine {
 				t.Errorf("placed at %s:%d (%s), want %s:%d", loc.File, loc.Pos.Line, loc.Note, tt.wantFile, tt.wantLine)
 			}
@@ -149,11 +149,11 @@ func TestLocateValuesFragment(t *testing.T) {
 		keys []string
 		line int
 	}{
-		{[]string{"apiVersion"}, 11},
-		{[]string{"spec", "maxUnavailable"}, 16},
+		{[]string{"apiVersion"}, 13},
+		{[]string{"spec", "maxUnavailable"}, 18},
 	} {
 		d, p := findKey(t, rf, tt.keys...)
-		loc := rf.Locate(d, p, true)
+		loc := rf.Locate(d, Query{Pos: p, ObjectLevel: true})
 		if loc.File != "../testdata/helm/psp/values.yaml" || loc.Pos.Line != tt.line {
 			t.Errorf("%v placed at %s:%d %s, want values.yaml:%d", tt.keys, loc.File, loc.Pos.Line, loc.Note, tt.line)
 		}
@@ -162,8 +162,38 @@ func TestLocateValuesFragment(t *testing.T) {
 	_, _, files = rendered(t, "../testdata/helm/psp", ChartOptions{Set: []string{"extraPodDisruptionBudget.apiVersion=policy/v1beta1"}}, "1.25")
 	rf = files["psp/templates/extra.yaml"]
 	d, p := findKey(t, rf, "apiVersion")
-	if loc := rf.Locate(d, p, true); loc.File != "../testdata/helm/psp/templates/extra.yaml" || loc.Pos.Line != 2 {
+	if loc := rf.Locate(d, Query{Pos: p, ObjectLevel: true}); loc.File != "../testdata/helm/psp/templates/extra.yaml" || loc.Pos.Line != 2 {
 		t.Errorf("--helm-set value placed at %s:%d, want extra.yaml:2 (the toYaml line)", loc.File, loc.Pos.Line)
+	}
+}
+
+func TestLocateScalars(t *testing.T) {
+	_, _, files := rendered(t, "../testdata/helm/psp", ChartOptions{}, "1.25")
+	rf := files["psp/templates/daemonset.yaml"]
+	d, _ := findKey(t, rf, "apiVersion")
+	root, _ := d.Node()
+	c := valueOf(root, []string{"spec", "template", "spec", "containers", "0"})
+	args := MapGet(c, "args")
+	image := MapGet(c, "image")
+	imageStart := rf.File.Offset(PosOf(image))
+	const dir = "../testdata/helm/psp/"
+	tests := []struct {
+		name      string
+		q         Query
+		file      string
+		line, col int
+	}{
+		{"a flag whose value one values action wrote", Query{Pos: PosOf(args.Content[0])}, dir + "values.yaml", 9, 1},
+		{"a flag written whole in the template", Query{Pos: PosOf(args.Content[1])}, dir + "templates/daemonset.yaml", 19, 15},
+		{"a value two actions wrote stays on the template", Query{Pos: PosOf(image)}, dir + "templates/daemonset.yaml", 16, 18},
+		{"a fix's edit inside one action goes to its value", Query{Pos: PosOf(image), Start: imageStart, End: imageStart + len("registry.k8s.io")}, dir + "values.yaml", 6, 3},
+		{"the same, object-level, stays on the template", Query{Pos: PosOf(image), ObjectLevel: true, Start: imageStart, End: imageStart + 3}, dir + "templates/daemonset.yaml", 16, 18},
+	}
+	for _, tt := range tests {
+		loc := rf.Locate(d, tt.q)
+		if loc.File != tt.file || loc.Pos.Line != tt.line || loc.Pos.Col != tt.col {
+			t.Errorf("%s: placed at %s:%d:%d %s, want %s:%d:%d", tt.name, loc.File, loc.Pos.Line, loc.Pos.Col, loc.Note, tt.file, tt.line, tt.col)
+		}
 	}
 }
 
@@ -171,7 +201,7 @@ func TestLocateSubcharts(t *testing.T) {
 	_, _, files := rendered(t, "../testdata/helm/vendored", ChartOptions{}, "1.25")
 	ing := files["platform/charts/frontend/templates/ingress.yaml"]
 	d, p := findKey(t, ing, "apiVersion")
-	if loc := ing.Locate(d, p, true); loc.File != "../testdata/helm/vendored/charts/frontend/templates/ingress.yaml" || loc.Pos.Line != 2 {
+	if loc := ing.Locate(d, Query{Pos: p, ObjectLevel: true}); loc.File != "../testdata/helm/vendored/charts/frontend/templates/ingress.yaml" || loc.Pos.Line != 2 {
 		t.Errorf("subchart apiVersion placed at %s:%d", loc.File, loc.Pos.Line)
 	}
 	// A subchart value set by the parent's values.yaml goes there.
@@ -180,12 +210,12 @@ func TestLocateSubcharts(t *testing.T) {
 	root, _ := d.Node()
 	host := valueOf(root, []string{"spec", "rules", "0"})
 	hk, _ := MapEntry(host, "host")
-	if loc := ing.Locate(d, PosOf(hk), false); loc.File != "../testdata/helm/vendored/values.yaml" || loc.Pos.Line != 4 {
+	if loc := ing.Locate(d, Query{Pos: PosOf(hk), ObjectLevel: false}); loc.File != "../testdata/helm/vendored/values.yaml" || loc.Pos.Line != 4 {
 		t.Errorf("subchart value placed at %s:%d %s, want the parent's values.yaml:4", loc.File, loc.Pos.Line, loc.Note)
 	}
 	cron := files["platform/charts/legacy/templates/cronjob.yaml"]
 	d, p = findKey(t, cron, "apiVersion")
-	loc := cron.Locate(d, p, true)
+	loc := cron.Locate(d, Query{Pos: p, ObjectLevel: true})
 	if loc.File != "../testdata/helm/vendored/charts/legacy-0.1.0.tgz" || loc.Pos.Line != 1 || !strings.Contains(loc.Note, "cronjob.yaml line 1") {
 		t.Errorf("packaged subchart placed at %s:%d %q", loc.File, loc.Pos.Line, loc.Note)
 	}
@@ -317,6 +347,16 @@ func TestLoadChart(t *testing.T) {
 	if le, ok := err.(*ChartLoadError); !ok || le.Problem.Kind != ProblemRenderError {
 		t.Errorf("broken Chart.yaml: %v", err)
 	}
+	outside := t.TempDir()
+	write(t, outside, "secret.yaml", "password: hunter2\n")
+	write(t, dir, "linked/Chart.yaml", "apiVersion: v2\nname: linked\nversion: 0.1.0\n")
+	if err := os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(dir, "linked", "secret.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadChart(filepath.Join(dir, "linked"), ChartOptions{})
+	if le, ok := err.(*ChartLoadError); !ok || !strings.Contains(le.Problem.Message, "symbolic link") {
+		t.Errorf("chart linking out of itself: %v", err)
+	}
 	for _, o := range []ChartOptions{{ValuesFiles: []string{filepath.Join(dir, "none.yaml")}}, {Set: []string{"a[=1"}}} {
 		if err := o.Validate(); err == nil {
 			t.Errorf("%+v validated", o)
@@ -377,7 +417,7 @@ func TestCorpusChartsRender(t *testing.T) {
 							continue
 						}
 						eachKey(root, func(k *yaml.Node) {
-							loc := rf.Locate(d, PosOf(k), false)
+							loc := rf.Locate(d, Query{Pos: PosOf(k), ObjectLevel: false})
 							switch {
 							case loc.Pos.Line < 1 || loc.Pos.Col < 1:
 								t.Errorf("%s: key %s placed at %d:%d", rf.File.Origin.Template, k.Value, loc.Pos.Line, loc.Pos.Col)

@@ -84,8 +84,8 @@ func (h *HelmOutput) Rendered(d *Document) (*Rendered, bool) {
 	}
 	bom := h.f.BOMLen()
 	loc := &sourceLocator{h: h, tmpl: tmpl, start: bom + c.Offset + after, end: bom + c.Offset + len(c.Data), firstLine: c.Line + lines}
-	f := &File{Path: h.f.Path, Data: h.f.Data, Origin: &Origin{Chart: chart, Template: tmpl}, lineStarts: h.f.starts()}
-	return &Rendered{File: f, loc: loc}, true
+	f := &File{Path: h.f.Path, Data: h.f.Data, Origin: &Origin{Chart: chart, Template: tmpl}}
+	return newRendered(f, loc), true
 }
 
 // template reads a template from disk once; nil when it is not there.
@@ -126,7 +126,8 @@ func (l *sourceLocator) init() {
 	})
 }
 
-func (l *sourceLocator) locate(_ *Document, p Pos, _ bool) Location {
+func (l *sourceLocator) locate(_ *Document, q Query) Location {
+	p := q.Pos
 	l.init()
 	if l.tfile == nil {
 		return Location{File: l.tmpl, Pos: Pos{Line: 1, Col: 1},
@@ -136,7 +137,7 @@ func (l *sourceLocator) locate(_ *Document, p Pos, _ bool) Location {
 	if rel.Line < 1 {
 		return Location{File: l.tmpl, Pos: Pos{Line: 1, Col: 1}, Note: fmt.Sprintf("(line %d of the `helm template` output)", p.Line)}
 	}
-	loc := locateInTemplate(l.match, l.tfile, l.doc, nil, rel, true, fileSource{path: l.tmpl}, l.tmpl, nil)
+	loc := locateInTemplate(l.match, l.tfile, l.doc, nil, Query{Pos: rel, ObjectLevel: q.ObjectLevel}, fileSource{path: l.tmpl}, l.tmpl, nil)
 	if loc.Note != "" {
 		loc.Note = fmt.Sprintf("(line %d of the `helm template` output; kubeready could not trace it to one template line)", p.Line)
 	}

@@ -63,7 +63,7 @@ func TestHelmOutput(t *testing.T) {
 		if !ok {
 			t.Fatalf("document %d has no source", i)
 		}
-		loc := rf.Locate(d, d.Sig.APIVersionPos, true)
+		loc := rf.Locate(d, Query{Pos: d.Sig.APIVersionPos, ObjectLevel: true})
 		if loc.File != want[i].file || loc.Pos.Line != want[i].line || (loc.Note != "") != want[i].note {
 			t.Errorf("document %d placed at %s:%d %q, want %s:%d (note %v)", i, loc.File, loc.Pos.Line, loc.Note, want[i].file, want[i].line, want[i].note)
 		}
@@ -120,7 +120,7 @@ func FuzzHelmOutput(f *testing.F) {
 				if p.Line == 0 {
 					continue
 				}
-				loc := rf.Locate(d, p, true)
+				loc := rf.Locate(d, Query{Pos: p, ObjectLevel: true})
 				if loc.File == "" || loc.Pos.Line < 1 || loc.Pos.Col < 1 {
 					t.Fatalf("position %v placed at %+v", p, loc)
 				}

@@ -37,7 +37,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: dir, Pos: Pos{Line: 1, Col: 1}, Message: err.Error(), Origin: origin})
 		return res
 	}
-	kfs := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, userRoot: dir, origin: origin}
+	kfs := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, userRoot: dir, origin: origin, boundary: boundaryOf(abs)}
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	opts.PluginConfig = types.DisabledPluginConfig()
@@ -89,7 +89,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		f := NewFile(src, ob.data)
 		f.Origin = origin
 		loc := &kustomizeLocator{kfs: kfs, src: src, generated: ob.origin == "", out: f}
-		res.Files = append(res.Files, &Rendered{File: f, loc: loc})
+		res.Files = append(res.Files, newRendered(f, loc))
 	}
 	return res
 }
@@ -101,6 +101,10 @@ type kustomizeFS struct {
 	filesys.FileSystem
 	root, userRoot string
 	origin         *Origin
+	// boundary is the tree the build may read: the git repository holding
+	// the kustomization, else the working directory when it holds it, else
+	// the kustomization's own directory.
+	boundary string
 
 	mu       sync.Mutex
 	rootFile string
@@ -118,7 +122,92 @@ type kustFile struct {
 	file *File
 }
 
-var errReadOnly = errors.New("kubeready builds kustomizations read-only")
+var (
+	errReadOnly = errors.New("kubeready builds kustomizations read-only")
+	errOutside  = errors.New("outside the repository: kubeready reads nothing outside the tree it scans")
+)
+
+// boundaryOf finds the tree a build of the kustomization in abs may read.
+func boundaryOf(abs string) string {
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if wd, err := os.Getwd(); err == nil && within(wd, abs) {
+		return wd
+	}
+	return abs
+}
+
+// within reports whether path p is root or lies under it.
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// inside reports whether p (after following links) lies in the boundary.
+func (k *kustomizeFS) inside(p string) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	b := k.boundary
+	if real, err := filepath.EvalSymlinks(b); err == nil {
+		b = real
+	}
+	return within(b, abs)
+}
+
+func (k *kustomizeFS) Open(p string) (filesys.File, error) {
+	if !k.inside(p) {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.Open(p)
+}
+
+func (k *kustomizeFS) IsDir(p string) bool  { return k.inside(p) && k.FileSystem.IsDir(p) }
+func (k *kustomizeFS) Exists(p string) bool { return k.inside(p) && k.FileSystem.Exists(p) }
+
+func (k *kustomizeFS) ReadDir(p string) ([]string, error) {
+	if !k.inside(p) {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.ReadDir(p)
+}
+
+func (k *kustomizeFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	if !k.inside(p) {
+		return "", "", fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.CleanedAbs(p)
+}
+
+func (k *kustomizeFS) Glob(pattern string) ([]string, error) {
+	all, err := k.FileSystem.Glob(pattern)
+	var out []string
+	for _, p := range all {
+		if k.inside(p) {
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
+
+func (k *kustomizeFS) Walk(p string, fn filepath.WalkFunc) error {
+	if !k.inside(p) {
+		return fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.Walk(p, fn)
+}
 
 func (k *kustomizeFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
 func (k *kustomizeFS) Mkdir(string) error                  { return errReadOnly }
@@ -150,6 +239,9 @@ func (k *kustomizeFS) userPaths(msg string) string {
 
 // ReadFile reads a file; a kustomization is rewritten on the way.
 func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
+	if !k.inside(p) {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
 	data, err := k.FileSystem.ReadFile(p)
 	if err != nil || !isKustomizationName(filepath.Base(p)) {
 		return data, err
@@ -185,15 +277,20 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 		}
 		kept := seq.Content[:0:0]
 		for _, it := range seq.Content {
-			if it.Kind != yaml.ScalarNode || k.FileSystem.Exists(filepath.Join(dir, it.Value)) {
+			entry := filepath.Join(dir, it.Value)
+			if it.Kind != yaml.ScalarNode || k.Exists(entry) {
 				kept = append(kept, it)
 				continue
 			}
 			pr := Problem{File: user, Pos: Pos{Line: it.Line, Col: it.Column}, Origin: k.origin}
-			if remoteEntry.MatchString(it.Value) {
+			switch {
+			case k.FileSystem.Exists(entry):
+				pr.Kind = ProblemBuildError
+				pr.Message = fmt.Sprintf("%s entry %s is outside the repository: kubeready reads nothing outside the tree it scans, so it was left out and not checked", field, it.Value)
+			case remoteEntry.MatchString(it.Value):
 				pr.Kind = ProblemRemoteResource
 				pr.Message = fmt.Sprintf("%s entry %s is remote: kubeready builds offline and never fetches it, so the objects it contributes were left out and not checked", field, it.Value)
-			} else {
+			default:
 				pr.Kind = ProblemBuildError
 				pr.Message = fmt.Sprintf("%s entry %s does not exist; the kustomization was built without it", field, it.Value)
 			}
@@ -313,7 +410,8 @@ func (l *kustomizeLocator) sourceDoc(sig Signature) *Document {
 	return best
 }
 
-func (l *kustomizeLocator) locate(d *Document, p Pos, _ bool) Location {
+func (l *kustomizeLocator) locate(d *Document, q Query) Location {
+	p := q.Pos
 	l.init()
 	first := Location{File: l.src, Pos: Pos{Line: 1, Col: 1}}
 	if d == nil {
@@ -438,7 +536,7 @@ func (k *kustomizeFS) patches() []patch {
 				var pathN, inline *yaml.Node
 				switch it.Kind {
 				case yaml.ScalarNode: // patchesStrategicMerge: a file or inline text
-					if k.FileSystem.Exists(filepath.Join(kf.dir, it.Value)) {
+					if k.Exists(filepath.Join(kf.dir, it.Value)) {
 						pathN = it
 					} else {
 						inline = it
@@ -451,6 +549,9 @@ func (k *kustomizeFS) patches() []patch {
 				switch {
 				case pathN != nil:
 					p := filepath.Join(kf.dir, pathN.Value)
+					if !k.inside(p) {
+						continue
+					}
 					data, err := os.ReadFile(p)
 					if err != nil {
 						continue

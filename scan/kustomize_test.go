@@ -21,7 +21,7 @@ func placedKey(t *testing.T, b *KustomizeBuild, kind string, keys ...string) Loc
 			if n == nil {
 				t.Fatalf("%s has no %v", kind, keys)
 			}
-			return rf.Locate(d, PosOf(n), true)
+			return rf.Locate(d, Query{Pos: PosOf(n), ObjectLevel: true})
 		}
 	}
 	t.Fatalf("build has no %s", kind)
@@ -73,6 +73,8 @@ func TestKustomizeProblems(t *testing.T) {
 		line     int
 		objects  int
 		generate string // kind of a generated object to place
+		dir      string // the kustomization, when not the top directory
+		message  string
 	}{
 		{
 			name: "missing local resource: built without it",
@@ -89,6 +91,16 @@ func TestKustomizeProblems(t *testing.T) {
 				"cm.yaml":            "apiVersion: v1\nkind: [\n",
 			},
 			kind: ProblemBuildError, file: "kustomization.yaml", line: 2, objects: 0,
+		},
+		{
+			name: "a base outside the repository is not read",
+			files: map[string]string{
+				"k/kustomization.yaml":      "resources:\n  - ../shared\n",
+				"shared/kustomization.yaml": "resources: [cm.yaml]\n",
+				"shared/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+			},
+			dir:  "k",
+			kind: ProblemBuildError, file: "k/kustomization.yaml", line: 2, objects: 0, message: "outside the repository",
 		},
 		{
 			name: "URL resource is remote",
@@ -111,7 +123,7 @@ func TestKustomizeProblems(t *testing.T) {
 			for n, s := range tt.files {
 				write(t, dir, n, s)
 			}
-			b := BuildKustomization(dir)
+			b := BuildKustomization(filepath.Join(dir, tt.dir))
 			if len(b.Files) != tt.objects {
 				t.Errorf("%d objects, want %d", len(b.Files), tt.objects)
 			}
@@ -126,7 +138,7 @@ func TestKustomizeProblems(t *testing.T) {
 				t.Fatalf("problems: %+v", b.Problems)
 			}
 			p := b.Problems[0]
-			if p.Kind != tt.kind || p.File != filepath.Join(dir, tt.file) || p.Pos.Line != tt.line {
+			if p.Kind != tt.kind || p.File != filepath.Join(dir, tt.file) || p.Pos.Line != tt.line || !strings.Contains(p.Message, tt.message) {
 				t.Errorf("problem %s at %s:%d (%s), want %s at %s:%d", p.Kind, p.File, p.Pos.Line, p.Message, tt.kind, tt.file, tt.line)
 			}
 		})

@@ -19,6 +19,17 @@ type Rendered struct {
 	loc  locator
 }
 
+// newRendered ties rendered content to its locator.
+func newRendered(f *File, loc locator) *Rendered {
+	r := &Rendered{File: f, loc: loc}
+	f.rendered = r
+	return r
+}
+
+// Rendered returns the rendered view of a file produced by rendering (a
+// chart template, a kustomize object), or nil for a file read as it is.
+func (f *File) Rendered() *Rendered { return f.rendered }
+
 // Location is where a finding on rendered text belongs in the user's files.
 type Location struct {
 	File string
@@ -29,27 +40,61 @@ type Location struct {
 	// Exact is set when Pos is the very byte that produced the rendered
 	// position, so that byte offsets of fixes translate (see LocateEdit).
 	Exact bool
+	// copy is set when the finding's value was printed verbatim from the
+	// values file Location names.
+	copy *copied
+}
+
+// copied says that n rendered bytes from offset out are bytes file.. of
+// the file at path.
+type copied struct {
+	path      string
+	out, file int
+	n         int
+}
+
+// MapEdit maps rendered bytes [start, end) of a fix into the values file
+// the finding was placed on, when the value was printed there verbatim.
+func (l Location) MapEdit(start, end int) (path string, s, e int, ok bool) {
+	c := l.copy
+	if c == nil || start < c.out || end > c.out+c.n || end < start {
+		return "", 0, 0, false
+	}
+	return c.path, c.file + start - c.out, c.file + end - c.out, true
+}
+
+// Query is what Locate needs to know about a finding on rendered text.
+type Query struct {
+	// Pos is the finding's position in the rendered text.
+	Pos Pos
+	// ObjectLevel findings are about the object as a whole (api-removed):
+	// they stay on the template line of their key, even when its value
+	// is an expression.
+	ObjectLevel bool
+	// Start and End, when End > Start, are the rendered bytes the finding
+	// is about (its fix's edit): they tell a value written in the template
+	// from one a values file gave.
+	Start, End int
 }
 
 // locator places positions of one rendered file.
 type locator interface {
-	locate(d *Document, p Pos, objectLevel bool) Location
+	locate(d *Document, q Query) Location
 	// edit maps bytes [start, end) of the rendered text to the same bytes of
 	// a source file, when they were copied from it verbatim.
 	edit(start, end int) (path string, s, e int, ok bool)
 }
 
-// Locate places a position of the rendered text (of document d) in the
-// user's files: the template line holding the key, the values file line
-// that gave the value, the resource or patch line of a kustomization.
-// objectLevel findings (about the object as a whole, such as api-removed) are
-// never moved to a values file for an inline value. It never guesses: when
-// the position cannot be traced, it gives line 1 of the source with a note.
-func (r *Rendered) Locate(d *Document, p Pos, objectLevel bool) Location {
+// Locate places a finding on the rendered text (of document d) in the
+// user's files: the template line holding the key or value, the values
+// file line that gave the value, the resource or patch line of a
+// kustomization. It never guesses: when the position cannot be traced, it
+// gives line 1 of the source with a note.
+func (r *Rendered) Locate(d *Document, q Query) Location {
 	if r.loc == nil {
-		return Location{File: r.File.Path, Pos: p, Exact: true}
+		return Location{File: r.File.Path, Pos: q.Pos, Exact: true}
 	}
-	return r.loc.locate(d, p, objectLevel)
+	return r.loc.locate(d, q)
 }
 
 // LocateEdit maps bytes [start, end) of the rendered text to a source file

@@ -609,3 +609,23 @@ func (m *TemplateMatch) Trace(o int) (Traced, bool) {
 	}
 	return t, true
 }
+
+// Span returns the stretches that wrote output bytes [start, end), in
+// order, and ok=false when the alignments disagree on any byte of it.
+func (m *TemplateMatch) Span(start, end int) ([]Traced, bool) {
+	var out []Traced
+	for o := start; o < end; o++ {
+		t, ok := m.Trace(o)
+		if !ok {
+			return nil, false
+		}
+		if n := len(out); n > 0 && out[n-1].Src < 0 && t.Src < 0 && out[n-1].Action.Pos == t.Action.Pos && out[n-1].Start == t.Start {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Src >= 0 && t.Src >= 0 && out[n-1].Start == t.Start {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, true
+}
