@@ -90,10 +90,17 @@ func changeFromDiff(ctx context.Context, name string, stdin io.Reader) (*scan.Ch
 func changeInputs(change *scan.Change, limit []string) (paths []string, skipped []annotate.Skipped) {
 	for _, fc := range change.Files() {
 		p := change.PathFor(fc.Path)
-		if !scan.IsManifestName(p) || !under(p, limit) {
+		// Any change inside a Helm chart (a helper, NOTES.txt, a deleted
+		// template) renders the chart again.
+		chart, _ := scan.ChartOf(p)
+		if (!scan.IsManifestName(p) && chart == "") || !under(p, limit) {
 			continue
 		}
 		if _, err := os.Stat(p); err != nil {
+			if chart != "" {
+				paths = append(paths, chart)
+				continue
+			}
 			skipped = append(skipped, annotate.Skipped{File: p, Reason: "changed in the diff but not in the working tree"})
 			continue
 		}

@@ -150,6 +150,12 @@ func objectKey(kind, name, ns string) string { return kind + "\x00" + name + "\x
 // addRendered checks one rendered file and places its findings; forSet
 // keeps its documents for the set rules (placed by placeSet).
 func (e *engine) addRendered(res *fileResult, rf *scan.Rendered, forSet bool) {
+	if max := e.limits.maxFileSize; max > 0 && int64(len(rf.File.Data)) > max {
+		p := fileProblem(checks.FileTooLarge, rf.File.Path, fmt.Sprintf("the rendered output is %s, over %s (--max-file-size): not checked", size(int64(len(rf.File.Data))), size(max)))
+		p.Rendered = rf.File.Origin
+		res.findings = append(res.findings, *p)
+		return
+	}
 	r := e.checkFile(rf.File)
 	res.documents += r.documents
 	res.skipped = append(res.skipped, r.skipped...)

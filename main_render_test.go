@@ -259,3 +259,33 @@ func TestRenderedFixes(t *testing.T) {
 		t.Errorf("%d legacy-registry findings with fixes, want %d", seen, len(want))
 	}
 }
+
+// TestChangeInputsCharts: any changed file of a chart (a helper, a deleted
+// template) renders the chart again.
+func TestChangeInputsCharts(t *testing.T) {
+	root, _ := filepath.Abs("testdata/helm")
+	change := scan.NewChange(root)
+	for _, p := range []string{"psp/templates/_helpers.tpl", "pdb-capabilities/templates/gone.yaml", "notes.txt"} {
+		change.Add(&scan.FileChange{Path: p, Whole: true})
+	}
+	paths, skipped := changeInputs(change, nil)
+	d := scan.Discover(paths)
+	var got []string
+	for _, in := range d.Inputs {
+		abs, _ := filepath.Abs(in.Path)
+		rel, _ := filepath.Rel(root, abs)
+		got = append(got, fmt.Sprintf("%d:%s", in.Kind, filepath.ToSlash(rel)))
+	}
+	want := []string{fmt.Sprintf("%d:pdb-capabilities", scan.InputChart), fmt.Sprintf("%d:psp", scan.InputChart)}
+	if strings.Join(got, " ") != strings.Join(want, " ") || len(skipped) != 0 {
+		t.Errorf("inputs %v (skipped %v), want %v", got, skipped, want)
+	}
+}
+
+func TestRenderedOverLimit(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--max-file-size", "100", "testdata/helm/psp"}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitClean || !strings.Contains(stdout.String(), "testdata/helm/psp/templates/psp.yaml:1:1: warning: the rendered output is") {
+		t.Errorf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+}
