@@ -88,6 +88,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch opts.format {
 	case "json":
 		reporter = annotate.JSON{W: stdout}
+	case "sarif":
+		root, _ := os.Getwd()
+		reporter = annotate.SARIF{W: stdout, Version: version, Root: root}
 	default:
 		reporter = annotate.Text{W: stdout, Color: isTerminal(stdout)}
 	}
@@ -126,7 +129,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs := flag.NewFlagSet("kubeready", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "1.25", "Kubernetes `version` to check against (1.25, v1.25 or 1.25.3)")
-	fs.StringVar(&opts.format, "format", "text", "output `format`: text or json")
+	fs.StringVar(&opts.format, "format", "text", "output `format`: text, json or sarif")
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
@@ -160,9 +163,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	}
 	opts.target = v
 	switch opts.format {
-	case "text", "json":
+	case "text", "json", "sarif":
 	default:
-		return usage("--format %q: want text or json", opts.format)
+		return usage("--format %q: want text, json or sarif", opts.format)
 	}
 	switch opts.failOn {
 	case "error", "warning", "never":
