@@ -56,6 +56,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "rules" {
 		return listRules(stdout)
 	}
+	if actionMode(args, os.Getenv) {
+		return runAction(ctx, os.Getenv, stdout, stderr)
+	}
 	opts, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
