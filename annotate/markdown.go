@@ -279,7 +279,6 @@ func cell(s string) string { return cellEscaper.Replace(s) }
 
 // codeText makes text safe inside a `code span` of a table: code spans
 // take no escapes but the cell separator.
-func codeText(s string) string {
-	s = strings.NewReplacer("`", "'", "|", "\\|", "\n", " ", "\r", "").Replace(s)
-	return s
-}
+func codeText(s string) string { return codeEscaper.Replace(s) }
+
+var codeEscaper = strings.NewReplacer("`", "'", "|", "\\|", "\n", " ", "\r", "")

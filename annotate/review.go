@@ -285,10 +285,11 @@ func safeFix(f checks.Finding) *checks.Fix {
 }
 
 // suggestion turns a fix into GitHub's whole-line form: the first and last
-// line (1-based) its edits touch and the new text of those lines, without
-// the final line break. ok is false for a fix it cannot express so (edits
-// in another file, overlapping or out of range, a line break lost at the
-// end of the range).
+// line (1-based) its edits touch, and the text that replaces those lines,
+// ending in a line break when they did (so "" deletes them, and "\n"
+// leaves one empty line). ok is false for a fix it cannot express so
+// (edits in another file, overlapping or out of range, a line break lost at
+// the end of the range).
 func suggestion(path string, fix *checks.Fix, data []byte) (start, end int, text string, ok bool) {
 	if len(fix.Edits) == 0 {
 		return 0, 0, "", false
@@ -331,17 +332,14 @@ func suggestion(path string, fix *checks.Fix, data []byte) (start, end int, text
 	if out == "" {
 		return start, end, "", true // the lines are deleted
 	}
-	if strings.HasSuffix(string(data[regionStart:regionEnd]), "\n") {
-		if !strings.HasSuffix(out, "\n") {
-			return 0, 0, "", false
-		}
-		out = strings.TrimSuffix(strings.TrimSuffix(out, "\n"), "\r")
+	if strings.HasSuffix(string(data[regionStart:regionEnd]), "\n") && !strings.HasSuffix(out, "\n") {
+		return 0, 0, "", false
 	}
 	return start, end, strings.ReplaceAll(out, "\r\n", "\n"), true
 }
 
-// suggestionBlock fences text as a suggestion, with a fence longer than
-// any run of backticks inside it.
+// suggestionBlock fences a suggestion's text (see suggestion), with a
+// fence longer than any run of backticks inside it.
 func suggestionBlock(text string) string {
 	longest, run := 0, 0
 	for _, c := range text {
@@ -353,8 +351,8 @@ func suggestionBlock(text string) string {
 		}
 	}
 	fence := strings.Repeat("`", max(3, longest+1))
-	if text == "" {
-		return fence + "suggestion\n" + fence
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
 	}
-	return fence + "suggestion\n" + text + "\n" + fence
+	return fence + "suggestion\n" + text + fence
 }

@@ -213,12 +213,13 @@ func TestSuggestion(t *testing.T) {
 		text       string
 		ok         bool
 	}{
-		{"one line", lf, []checks.Edit{edit(lf, "batch/v1beta1", "batch/v1")}, 2, 2, "apiVersion: batch/v1", true},
-		{"two lines", lf, []checks.Edit{edit(lf, "batch/v1beta1", "batch/v1"), edit(lf, "CronJob", "Job")}, 2, 3, "apiVersion: batch/v1\nkind: Job", true},
-		{"insert lines", lf, []checks.Edit{{Start: strings.Index(lf, "spec"), End: strings.Index(lf, "spec"), New: "metadata: {}\n"}}, 4, 4, "metadata: {}\nspec: {}", true},
+		{"one line", lf, []checks.Edit{edit(lf, "batch/v1beta1", "batch/v1")}, 2, 2, "apiVersion: batch/v1\n", true},
+		{"two lines", lf, []checks.Edit{edit(lf, "batch/v1beta1", "batch/v1"), edit(lf, "CronJob", "Job")}, 2, 3, "apiVersion: batch/v1\nkind: Job\n", true},
+		{"insert lines", lf, []checks.Edit{{Start: strings.Index(lf, "spec"), End: strings.Index(lf, "spec"), New: "metadata: {}\n"}}, 4, 4, "metadata: {}\nspec: {}\n", true},
 		{"delete a line", lf, []checks.Edit{{Start: strings.Index(lf, "kind"), End: strings.Index(lf, "spec")}}, 3, 3, "", true},
-		{"crlf", crlf, []checks.Edit{edit(crlf, "batch/v1beta1", "batch/v1")}, 2, 2, "apiVersion: batch/v1", true},
-		{"bom", bom, []checks.Edit{edit(bom, "v1beta1", "v1")}, 1, 1, "apiVersion: v1", true},
+		{"empty a line", lf, []checks.Edit{edit(lf, "kind: CronJob", "")}, 3, 3, "\n", true},
+		{"crlf", crlf, []checks.Edit{edit(crlf, "batch/v1beta1", "batch/v1")}, 2, 2, "apiVersion: batch/v1\n", true},
+		{"bom", bom, []checks.Edit{edit(bom, "v1beta1", "v1")}, 1, 1, "apiVersion: v1\n", true},
 		{"last line without break", "a: 1\nb: 2", []checks.Edit{{Start: 8, End: 9, New: "3"}}, 2, 2, "b: 3", true},
 		{"joins lines: cannot say", lf, []checks.Edit{{Start: strings.Index(lf, "CronJob") + 7, End: strings.Index(lf, "CronJob") + 8}}, 0, 0, "", false},
 		{"other file", lf, []checks.Edit{{Path: "x.yaml", Start: 0, End: 1}}, 0, 0, "", false},
@@ -243,8 +244,14 @@ func TestSuggestion(t *testing.T) {
 }
 
 func TestSuggestionBlockFence(t *testing.T) {
-	if got := suggestionBlock("a: `x`"); got != "```suggestion\na: `x`\n```" {
+	if got := suggestionBlock("a: `x`\n"); got != "```suggestion\na: `x`\n```" {
 		t.Errorf("got %q", got)
+	}
+	if got := suggestionBlock("b: 3"); got != "```suggestion\nb: 3\n```" {
+		t.Errorf("last line without a break: %q", got)
+	}
+	if got := suggestionBlock("\n"); got != "```suggestion\n\n```" {
+		t.Errorf("one empty line: %q", got)
 	}
 	if got := suggestionBlock("run: |\n  ```sh\n  ls\n  ```"); !strings.HasPrefix(got, "````suggestion\n") || !strings.HasSuffix(got, "\n````") {
 		t.Errorf("fence not longer than the backticks inside: %q", got)

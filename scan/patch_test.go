@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -95,4 +96,29 @@ func FuzzParsePatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkParsePatch reads a 2,000-line patch of 100 hunks, the size of a
+// large file in a pull request's file list.
+func BenchmarkParsePatch(b *testing.B) {
+	var p strings.Builder
+	for h := 0; h < 100; h++ {
+		start := 1 + h*30
+		fmt.Fprintf(&p, "@@ -%d,18 +%d,20 @@\n", start, start)
+		for i := 0; i < 8; i++ {
+			p.WriteString(" context line\n")
+		}
+		p.WriteString("-old: 1\n-old: 2\n+new: 1\n+new: 2\n+new: 3\n+new: 4\n")
+		for i := 0; i < 8; i++ {
+			p.WriteString(" context line\n")
+		}
+	}
+	patch := p.String()
+	b.SetBytes(int64(len(patch)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParsePatch("big.yaml", patch); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
