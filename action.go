@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -334,6 +335,10 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 			a.place.Review = &rv.Result
 			a.writeFailed("the review comments", err)
 		}
+		if len(a.denied) > 0 {
+			// For the summary comment, should the token be allowed that.
+			a.place.Note("Review comments were not posted: the token may not write pull request reviews (HTTP 403/404).")
+		}
 		if a.in.comment {
 			// Tried even after a refused review: issue comments need only
 			// issues: write, which a workflow may grant alone.
@@ -347,6 +352,7 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 	}
 	if len(a.denied) > 0 {
 		a.gha.Warningf("%s", a.deniedWarning())
+		a.place.Notes = slices.DeleteFunc(a.place.Notes, func(n string) bool { return strings.HasPrefix(n, "Review comments were not posted") })
 		a.place.Note("%s", a.deniedWarning())
 	}
 	if a.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {

@@ -406,6 +406,30 @@ func TestActionForkReadOnlyToken(t *testing.T) {
 	}
 }
 
+// TestActionReviewForbiddenCommentAllowed: a token with issues: write but
+// not pull-requests: write gets the summary comment, which says the review
+// comments were not posted, and one warning.
+func TestActionReviewForbiddenCommentAllowed(t *testing.T) {
+	repo := newTestRepo(t)
+	srv := newActionFake(t, repo)
+	srv.Inject(fakegithub.Fault{Op: "pulls/create-review", Status: 403, Body: `{"message":"Resource not accessible by integration"}`})
+	res := newActionEnv(t, srv, repo).run(t)
+	if res.code != exitFindings {
+		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	warnings := regexp.MustCompile(`(?m)^::warning::.*$`).FindAllString(res.stdout, -1)
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "could not post the review comments:") {
+		t.Errorf("warnings %q", warnings)
+	}
+	comments := srv.IssueComments(7)
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, "Review comments were not posted") {
+		t.Fatalf("comment: %+v", comments)
+	}
+	if strings.Contains(res.summary, "Review comments were not posted") || !strings.Contains(res.summary, "could not post the review comments") {
+		t.Errorf("the step summary should carry the one combined note:\n%s", res.summary)
+	}
+}
+
 func TestActionCleanPullRequest(t *testing.T) {
 	repo := newTestRepo(t)
 	srv := newActionFake(t, repo)
