@@ -28,63 +28,90 @@ func actionMode(args []string, getenv func(string) string) bool {
 		(getenv("INPUT_TARGET") != "" || getenv("INPUT_GITHUB-TOKEN") != "")
 }
 
-// actionInputs are the Action's inputs (action.yml), read from INPUT_*.
+// actionInputs are the Action's own inputs (action.yml), read from
+// INPUT_*; the inputs that are also flags end up in options.
 type actionInputs struct {
-	target, platform, scope, failOn string
-	paths, helmValues               []string
-	comment, review, annotations    bool
-	sarifFile                       string
-	token                           string
+	paths                        []string
+	comment, review, annotations bool
+	sarifFile                    string
+	token                        string
 }
 
-// readInputs reads the inputs with their action.yml defaults and checks
-// them; target, platform and fail-on are checked by the CLI's own flag
-// parser, so both ways in accept the same values.
-func readInputs(gha *githubactions.Action) (actionInputs, options, error) {
+// flagInputs are the inputs that are also flags (and .kubeready.yaml keys),
+// with their action.yml defaults. An input left at its default is not
+// passed as a flag, so that the repository's .kubeready.yaml decides, as it
+// does for the CLI and the pre-commit hooks; kubeready's own defaults are
+// the same values.
+func flagInputs() []struct{ name, def string } {
+	return []struct{ name, def string }{
+		{"target", "1.25"}, {"platform", checks.PlatformEKS}, {"fail-on", "error"}, {"scope", scopeFiles},
+	}
+}
+
+// readInputs reads the inputs and checks them. The flag inputs go through
+// the CLI's own flag parser (with .kubeready.yaml), so both ways in accept
+// the same values. Warnings from reading the configuration come back in
+// warn.
+func readInputs(gha *githubactions.Action) (in actionInputs, opts options, warn string, err error) {
 	get := func(name, def string) string {
 		if v := gha.GetInput(name); v != "" {
 			return v
 		}
 		return def
 	}
-	in := actionInputs{
-		target: get("target", "1.25"), platform: get("platform", checks.PlatformEKS), scope: get("scope", "files"),
-		failOn: get("fail-on", "error"), paths: strings.Fields(get("paths", ".")), helmValues: strings.Fields(get("helm-values", "")),
-		sarifFile: get("sarif-file", ""), token: gha.GetInput("github-token"),
-	}
-	var err error
+	in = actionInputs{paths: strings.Fields(get("paths", ".")), sarifFile: gha.GetInput("sarif-file"), token: gha.GetInput("github-token")}
 	for _, b := range []struct {
 		name string
 		def  bool
 		dst  *bool
 	}{{"comment", true, &in.comment}, {"review", false, &in.review}, {"annotations", true, &in.annotations}} {
 		if *b.dst, err = parseBoolInput(b.name, gha.GetInput(b.name), b.def); err != nil {
-			return in, options{}, err
+			return in, opts, "", err
 		}
-	}
-	switch in.scope {
-	case "files", "lines", "all":
-	default:
-		return in, options{}, fmt.Errorf("input scope %q: want files, lines or all", in.scope)
 	}
 	for _, p := range in.paths {
 		if filepath.IsAbs(p) || p == ".." || strings.HasPrefix(filepath.ToSlash(filepath.Clean(p)), "../") {
-			return in, options{}, fmt.Errorf("input paths: %q is outside the repository", p)
+			return in, opts, "", fmt.Errorf("input paths: %q is outside the repository", p)
 		}
 	}
-	args := []string{"--target", in.target, "--platform", in.platform, "--fail-on", in.failOn,
-		"--workers", fmt.Sprint(runtime.GOMAXPROCS(0))}
-	for _, v := range in.helmValues {
+	args := []string{"--workers", fmt.Sprint(runtime.GOMAXPROCS(0))}
+	scopeGiven := false
+	for _, f := range flagInputs() {
+		if v := get(f.name, f.def); v != f.def {
+			args = append(args, "--"+f.name, v)
+			scopeGiven = scopeGiven || f.name == "scope"
+		}
+	}
+	for _, v := range strings.Fields(gha.GetInput("helm-values")) {
 		args = append(args, "--helm-values", v)
 	}
 	args = append(args, "--")
 	args = append(args, in.paths...)
 	var errBuf strings.Builder
 	opts, _, ok := parseFlags(args, io.Discard, &errBuf)
+	msg := strings.TrimSpace(strings.ReplaceAll(errBuf.String(), "kubeready: ", ""))
 	if !ok {
-		return in, opts, fmt.Errorf("inputs: %s", strings.TrimSpace(strings.TrimPrefix(errBuf.String(), "kubeready: ")))
+		return in, opts, "", fmt.Errorf("inputs: %s", msg)
 	}
-	return in, opts, nil
+	// Without --base or --diff the CLI's default scope is all; on a pull
+	// request the Action's is files, unless the configuration says.
+	if !scopeGiven && !configSets(opts.config, "scope") {
+		opts.scope = scopeFiles
+	}
+	return in, opts, msg, nil
+}
+
+// configSets reports whether a configuration file sets the flag key.
+func configSets(c *config, key string) bool {
+	if c == nil {
+		return false
+	}
+	for _, s := range c.settings {
+		if s.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func parseBoolInput(name, v string, def bool) (bool, error) {
@@ -107,13 +134,19 @@ func parseBoolInput(name, v string, def bool) (bool, error) {
 // token, is a warning.
 func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
 	gha := githubactions.New(githubactions.WithWriter(stdout), githubactions.WithGetenv(getenv))
-	in, opts, err := readInputs(gha)
+	in, opts, warn, err := readInputs(gha)
 	if in.token != "" {
 		gha.AddMask(in.token)
 	}
 	if err != nil {
 		gha.Errorf("kubeready: %v", err)
 		return exitError
+	}
+	if warn != "" {
+		gha.Warningf("kubeready: %s", warn)
+	}
+	if newest := checks.APIs.Newest(); newest.Less(opts.target) {
+		gha.Warningf("kubeready: target %s is newer than %s, the newest release kubeready knows; rules stop at %s", opts.target, newest, newest)
 	}
 	ghctx, err := gha.Context()
 	if ghctx == nil {
@@ -181,13 +214,13 @@ func (a *actionRun) do(ctx context.Context, eventName string) int {
 	default:
 		a.place.Note("Event %s has no change to compare against: every finding counts as changed.", orUnknown(eventName))
 	}
-	if a.change == nil && a.in.scope != "all" {
-		a.place.Note("The changed lines are unknown, so scope `%s` reports every finding in the scanned paths.", a.in.scope)
+	if a.change == nil && a.opts.scope != "all" {
+		a.place.Note("The changed lines are unknown, so scope `%s` reports every finding in the scanned paths.", a.opts.scope)
 	}
 
 	rep := a.scan(ctx)
 	a.report(ctx, rep)
-	return exitCode(rep, a.in.failOn)
+	return exitCode(rep, a.opts.failOn)
 }
 
 func orUnknown(s string) string {
@@ -197,36 +230,23 @@ func orUnknown(s string) string {
 	return s
 }
 
-// scan runs the pipeline on the inputs' paths under root, limited to the
-// changed files unless the scope is all, and names files by their path
+// scan runs the CLI's pipeline on the inputs' paths under root, limited to
+// the changed files unless the scope is all, and names files by their path
 // from the repository root.
 func (a *actionRun) scan(ctx context.Context) *annotate.Report {
+	rep := &annotate.Report{Target: a.opts.target.String(), Platform: a.opts.platform}
 	var paths []string
 	for _, p := range a.opts.paths {
 		paths = append(paths, filepath.Join(a.root, p))
 	}
-	disc := scan.Discover(paths)
-	rep := &annotate.Report{Target: a.opts.target.String(), Platform: a.opts.platform}
-	for _, err := range disc.Errors {
-		rep.Errors = append(rep.Errors, annotate.RunError{Message: strings.ReplaceAll(err.Error(), a.root+string(filepath.Separator), "")})
+	if a.change != nil && a.opts.scope != scopeAll {
+		var skipped []annotate.Skipped
+		paths, skipped = changeInputs(a.change, paths)
+		rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
 	}
-	for _, s := range disc.Skipped {
-		rep.Stats.Skipped = append(rep.Stats.Skipped, annotate.Skipped{File: a.rel(s.Path), Reason: s.Reason})
-	}
-	inputs := disc.Inputs
-	if a.change != nil && a.in.scope != "all" {
-		inputs = inputs[:0:0]
-		changed := changedFiles(a.change)
-		for _, in := range disc.Inputs {
-			if changed[a.rel(in.Path)] != nil {
-				inputs = append(inputs, in)
-			}
-		}
-	}
-	env := checks.Env{Target: a.opts.target, Platform: a.opts.platform}
-	findings, errs, docs := newEngine(env, a.opts.workers, strings.NewReader("")).run(ctx, inputs)
-	for i := range findings {
-		f := &findings[i]
+	scanPaths(ctx, a.opts, paths, a.change, strings.NewReader(""), rep)
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
 		f.File = a.rel(f.File)
 		for j := range f.Fixes {
 			for k := range f.Fixes[j].Edits {
@@ -236,22 +256,24 @@ func (a *actionRun) scan(ctx context.Context) *annotate.Report {
 			}
 		}
 	}
-	for i := range errs {
-		if errs[i].File != "" {
-			errs[i].File = a.rel(errs[i].File)
+	for i := range rep.Errors {
+		if rep.Errors[i].File != "" {
+			rep.Errors[i].File = a.rel(rep.Errors[i].File)
 		}
+		rep.Errors[i].Message = strings.ReplaceAll(rep.Errors[i].Message, a.root+string(filepath.Separator), "")
 	}
-	rep.Findings, rep.Stats.Hidden = applyScope(findings, a.change, a.in.scope)
-	rep.Errors = append(rep.Errors, errs...)
-	rep.Stats.Files = len(inputs)
-	rep.Stats.Documents = docs
+	for i := range rep.Stats.Skipped {
+		rep.Stats.Skipped[i].File = a.rel(rep.Stats.Skipped[i].File)
+	}
 	return rep
 }
 
 // rel names a scanned file by its slash path from the scanned root.
 func (a *actionRun) rel(p string) string {
-	if r, err := filepath.Rel(a.root, p); err == nil && !strings.HasPrefix(r, "..") {
-		return filepath.ToSlash(r)
+	if abs, err := filepath.Abs(p); err == nil {
+		if r, err := filepath.Rel(a.root, abs); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+			return filepath.ToSlash(r)
+		}
 	}
 	return filepath.ToSlash(p)
 }
@@ -267,40 +289,10 @@ func changedFiles(c *scan.Change) map[string]*scan.FileChange {
 	return m
 }
 
-// applyScope marks each finding as in a changed file and on changed lines
-// (an object-level finding: on any changed line of its document), and keeps
-// those the scope asks for; it returns them and how many it left out.
-// Without a change every finding counts as changed.
-// TODO(lead): fold into issue 4's marking when merging.
-func applyScope(fs []checks.Finding, c *scan.Change, scope string) ([]checks.Finding, int) {
-	changed := changedFiles(c)
-	out := fs[:0:0]
-	hidden := 0
-	for _, f := range fs {
-		if c == nil {
-			f.InChangedFile, f.InChangedLines = true, true
-		} else if fc := changed[f.File]; fc != nil {
-			f.InChangedFile = true
-			if f.ObjectLevel && f.DocEnd >= f.DocStart && f.DocStart > 0 {
-				f.InChangedLines = fc.Overlaps(f.DocStart, f.DocEnd)
-			} else {
-				f.InChangedLines = fc.HasLine(f.Line)
-			}
-		}
-		keep := scope == "all" || (scope == "files" && f.InChangedFile) || (scope == "lines" && f.InChangedLines)
-		if !keep {
-			hidden++
-			continue
-		}
-		out = append(out, f)
-	}
-	return out, hidden
-}
-
 // report sends the report through every reporter the inputs ask for, in
 // an order that lets each later one say what the earlier ones did.
 func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
-	md := annotate.Markdown{PR: a.pr, Scope: a.in.scope, Version: version, Placement: a.place}
+	md := annotate.Markdown{PR: a.pr, Scope: a.opts.scope, Version: version, Placement: a.place}
 	if a.in.annotations {
 		ann := &annotate.Annotations{Action: a.gha}
 		_ = ann.Report(ctx, rep)

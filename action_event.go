@@ -129,7 +129,7 @@ func (a *actionRun) prChange(ctx context.Context) *scan.Change {
 	pr := a.ev.PullRequest
 	note := a.place.Note
 	if a.client == nil {
-		c, err := gitDiffChange(ctx, a.workspace, pr.Base.SHA, pr.Head.SHA)
+		c, err := gitDiffChange(ctx, a.workspace, a.root, pr.Base.SHA, pr.Head.SHA)
 		if err != nil {
 			note("Without a github-token the changed files come from git, which failed (%v).", err)
 			return nil
@@ -142,7 +142,7 @@ func (a *actionRun) prChange(ctx context.Context) *scan.Change {
 		page, resp, err := a.client.PullRequests.ListFiles(ctx, a.pr.Owner, a.pr.Repo, pr.Number, opts)
 		if err != nil {
 			note("Listing the pull request's files failed (%v); the changed lines come from `git diff` instead.", err)
-			c, gerr := gitDiffChange(ctx, a.workspace, pr.Base.SHA, pr.Head.SHA)
+			c, gerr := gitDiffChange(ctx, a.workspace, a.root, pr.Base.SHA, pr.Head.SHA)
 			if gerr != nil {
 				note("`git diff` failed too (%v).", gerr)
 				return nil
@@ -168,7 +168,7 @@ func (a *actionRun) prChange(ctx context.Context) *scan.Change {
 		}
 	}
 	if why != "" {
-		c, err := gitDiffChange(ctx, a.workspace, pr.Base.SHA, pr.Head.SHA)
+		c, err := gitDiffChange(ctx, a.workspace, a.root, pr.Base.SHA, pr.Head.SHA)
 		if err == nil {
 			note("%s, so the changed files and lines come from `git diff %s...%s`.", why, short(pr.Base.SHA), short(pr.Head.SHA))
 			return c
@@ -176,7 +176,7 @@ func (a *actionRun) prChange(ctx context.Context) *scan.Change {
 		note("%s, and `git diff %s...%s` failed (%v; check out with `fetch-depth: 0`): files without a diff count as changed as a whole, and files GitHub did not list are not scanned.",
 			why, short(pr.Base.SHA), short(pr.Head.SHA), err)
 	}
-	c := scan.NewChange(a.workspace)
+	c := scan.NewChange(a.root)
 	for _, f := range files {
 		if f.GetStatus() == "removed" {
 			continue
@@ -198,8 +198,9 @@ func (a *actionRun) prChange(ctx context.Context) *scan.Change {
 	return c
 }
 
-// gitDiffChange reads `git diff base...head` in the workspace.
-func gitDiffChange(ctx context.Context, workspace, base, head string) (*scan.Change, error) {
+// gitDiffChange reads `git diff base...head` in the workspace, as a change
+// rooted at root (where the head's files are).
+func gitDiffChange(ctx context.Context, workspace, root, base, head string) (*scan.Change, error) {
 	if base == "" || head == "" {
 		return nil, fmt.Errorf("no base or head commit")
 	}
@@ -212,7 +213,7 @@ func gitDiffChange(ctx context.Context, workspace, base, head string) (*scan.Cha
 			return nil, err
 		}
 	}
-	c, errs := scan.ParseDiff(bytes.NewReader(out), workspace)
+	c, errs := scan.ParseDiff(bytes.NewReader(out), root)
 	if len(errs) > 0 {
 		return c, errs[0]
 	}

@@ -99,31 +99,34 @@ func TestActionMetadata(t *testing.T) {
 			withDefaults["INPUT_"+strings.ToUpper(name)] = *in.Default
 		}
 	}
-	a, aOpts, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return withDefaults[k] })))
+	a, aOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return withDefaults[k] })))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, bOpts, err := readInputs(githubactions.New(githubactions.WithGetenv(func(string) string { return "" })))
+	b, bOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(string) string { return "" })))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(a.paths, " ") != strings.Join(b.paths, " ") || a.target != b.target || a.platform != b.platform ||
-		a.scope != b.scope || a.failOn != b.failOn || a.comment != b.comment || a.review != b.review ||
-		a.annotations != b.annotations || a.sarifFile != b.sarifFile || aOpts.target != bOpts.target {
-		t.Errorf("action.yml's defaults %+v differ from the code's %+v", a, b)
+	if strings.Join(a.paths, " ") != strings.Join(b.paths, " ") || a.comment != b.comment || a.review != b.review ||
+		a.annotations != b.annotations || a.sarifFile != b.sarifFile || aOpts.target != bOpts.target ||
+		aOpts.platform != bOpts.platform || aOpts.scope != bOpts.scope || aOpts.failOn != bOpts.failOn {
+		t.Errorf("action.yml's defaults %+v %+v differ from the code's %+v %+v", a, aOpts, b, bOpts)
+	}
+	if bOpts.target.String() != "1.25" || bOpts.platform != "eks" || bOpts.scope != "files" || bOpts.failOn != "error" {
+		t.Errorf("defaults: target %s platform %s scope %s fail-on %s", bOpts.target, bOpts.platform, bOpts.scope, bOpts.failOn)
 	}
 	// And every input reaches the code: a value other than the default
 	// changes what readInputs returns.
 	changed := map[string]string{"INPUT_TARGET": "1.30", "INPUT_PLATFORM": "generic", "INPUT_PATHS": "deploy\ncharts", "INPUT_SCOPE": "lines",
 		"INPUT_FAIL-ON": "warning", "INPUT_COMMENT": "false", "INPUT_REVIEW": "true", "INPUT_ANNOTATIONS": "false",
 		"INPUT_SARIF-FILE": "k.sarif", "INPUT_GITHUB-TOKEN": "tok"}
-	c, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })))
+	c, cOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.target != "1.30" || c.platform != "generic" || strings.Join(c.paths, ",") != "deploy,charts" || c.scope != "lines" ||
-		c.failOn != "warning" || c.comment || !c.review || c.annotations || c.sarifFile != "k.sarif" || c.token != "tok" {
-		t.Errorf("inputs not read: %+v", c)
+	if cOpts.target.String() != "1.30" || cOpts.platform != "generic" || strings.Join(c.paths, ",") != "deploy,charts" || cOpts.scope != "lines" ||
+		cOpts.failOn != "warning" || c.comment || !c.review || c.annotations || c.sarifFile != "k.sarif" || c.token != "tok" {
+		t.Errorf("inputs not read: %+v %+v", c, cOpts)
 	}
 }
 
@@ -196,7 +199,10 @@ func TestReadmeExampleWorkflow(t *testing.T) {
 	for _, f := range []string{"action.yml", "Dockerfile"} {
 		copyFile(t, f, filepath.Join(project, f))
 	}
-	local := strings.ReplaceAll(wf, "kubeready/kubeready@v1", "./")
+	local := regexp.MustCompile(`kubeready/kubeready@\S+`).ReplaceAllString(wf, "./")
+	if local == wf {
+		t.Fatal("no kubeready/kubeready@REF in the example")
+	}
 	writeFiles(t, project, map[string]string{
 		".github/workflows/readme-example.yml":        local,
 		".github/workflows/readme-example-remote.yml": wf,

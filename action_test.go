@@ -15,10 +15,8 @@ import (
 	"testing"
 
 	"github.com/kubeready/kubeready/annotate"
-	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 	"github.com/kubeready/kubeready/internal/sarifcheck"
-	"github.com/kubeready/kubeready/scan"
 )
 
 // Files of the test repository: the base commit, then the pull request's
@@ -85,19 +83,6 @@ func gitT(t *testing.T, dir string, args ...string) string {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // testRepo is a git repository with a base commit and a pull request head.
@@ -430,6 +415,32 @@ func TestActionReviewForbiddenCommentAllowed(t *testing.T) {
 	}
 }
 
+// TestActionConfigFile: inputs left at their defaults let the repository's
+// .kubeready.yaml decide, as for the CLI; an input set otherwise wins.
+func TestActionConfigFile(t *testing.T) {
+	repo := newTestRepo(t)
+	writeFiles(t, repo.dir, map[string]string{".kubeready.yaml": "fail-on: never\nscope: lines\ndisable: [api-deprecated]\n"})
+	srv := newActionFake(t, repo)
+	env := newActionEnv(t, srv, repo)
+	env["INPUT_COMMENT"], env["INPUT_REVIEW"] = "false", "false"
+	res := env.run(t)
+	if res.code != exitClean {
+		t.Errorf("exit %d, want 0 (fail-on: never from the file)\n%s", res.code, res.stdout)
+	}
+	// scope lines drops cron.yaml:17 (unchanged object); disable drops hpa.yaml.
+	if got := annotationRe.FindAllString(res.stdout, -1); len(got) != 1 || !strings.Contains(got[0], "file=deploy/cron.yaml,line=2,") {
+		t.Errorf("annotations %q, want only cron.yaml:2", got)
+	}
+	env["INPUT_FAIL-ON"], env["INPUT_SCOPE"] = "warning", "all"
+	res = env.run(t)
+	if res.code != exitFindings {
+		t.Errorf("exit %d, want 1: the fail-on input wins over the file", res.code)
+	}
+	if !strings.Contains(res.stdout, "legacy/old.yaml") {
+		t.Errorf("scope all from the input did not scan the unchanged file:\n%s", res.stdout)
+	}
+}
+
 func TestActionCleanPullRequest(t *testing.T) {
 	repo := newTestRepo(t)
 	srv := newActionFake(t, repo)
@@ -536,7 +547,7 @@ func TestActionInputErrors(t *testing.T) {
 	srv := newActionFake(t, repo)
 	for name, tt := range map[string]struct{ key, value, want string }{
 		"target":   {"INPUT_TARGET", "1.2x", "--target"},
-		"scope":    {"INPUT_SCOPE", "some", "input scope"},
+		"scope":    {"INPUT_SCOPE", "some", "--scope"},
 		"boolean":  {"INPUT_REVIEW", "yes", "input review"},
 		"fail-on":  {"INPUT_FAIL-ON", "sometimes", "--fail-on"},
 		"platform": {"INPUT_PLATFORM", "gke", "--platform"},
@@ -567,44 +578,6 @@ func TestActionMode(t *testing.T) {
 	}
 	if actionMode(nil, env(map[string]string{"INPUT_TARGET": "1.25"})) {
 		t.Error("outside GitHub Actions")
-	}
-}
-
-func TestApplyScope(t *testing.T) {
-	c := scan.NewChange("")
-	c.Add(&scan.FileChange{Path: "a.yaml", Lines: []scan.LineRange{{Start: 5, End: 6}}})
-	c.Add(&scan.FileChange{Path: "new.yaml", Whole: true})
-	fs := []checks.Finding{
-		{File: "a.yaml", Line: 5, Rule: "on-line"},
-		{File: "a.yaml", Line: 9, Rule: "off-line"},
-		{File: "a.yaml", Line: 2, Rule: "object", ObjectLevel: true, DocStart: 1, DocEnd: 8},
-		{File: "a.yaml", Line: 10, Rule: "object-off", ObjectLevel: true, DocStart: 10, DocEnd: 20},
-		{File: "new.yaml", Line: 40, Rule: "new-file"},
-		{File: "b.yaml", Line: 1, Rule: "unchanged"},
-	}
-	rules := func(fs []checks.Finding) string {
-		var s []string
-		for _, f := range fs {
-			s = append(s, f.Rule)
-		}
-		return strings.Join(s, ",")
-	}
-	for _, tt := range []struct {
-		scope, want string
-		hidden      int
-	}{
-		{"all", "on-line,off-line,object,object-off,new-file,unchanged", 0},
-		{"files", "on-line,off-line,object,object-off,new-file", 1},
-		{"lines", "on-line,object,new-file", 3},
-	} {
-		got, hidden := applyScope(fs, c, tt.scope)
-		if rules(got) != tt.want || hidden != tt.hidden {
-			t.Errorf("scope %s: %s (hidden %d), want %s (hidden %d)", tt.scope, rules(got), hidden, tt.want, tt.hidden)
-		}
-	}
-	got, hidden := applyScope(fs, nil, "lines")
-	if len(got) != len(fs) || hidden != 0 || !got[5].InChangedLines {
-		t.Error("without a change every finding counts as changed")
 	}
 }
 

@@ -170,8 +170,9 @@ type sarifInsertion struct {
 }
 
 type sarifSuppression struct {
-	Kind   string `json:"kind"`
-	Status string `json:"status"`
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
 }
 
 // Report implements Reporter.
@@ -211,7 +212,8 @@ func (s SARIF) Report(_ context.Context, r *Report) error {
 			res.Fixes = append(res.Fixes, sarifFixOf(f.File, fx))
 		}
 		if f.Suppressed {
-			res.Suppressions = []sarifSuppression{{Kind: "inSource", Status: "accepted"}}
+			// Suppression is a `# kubeready:ignore` comment in the file.
+			res.Suppressions = []sarifSuppression{{Kind: "inSource", Status: "accepted", Justification: f.Justification}}
 		}
 		run.Results = append(run.Results, res)
 	}

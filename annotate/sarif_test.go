@@ -35,7 +35,7 @@ func sampleReport() *Report {
 			{Rule: "api-deprecated", Severity: checks.Warning, File: "ñame/ü.yaml", Line: 27, Column: 3, EndLine: 30,
 				Message: "HorizontalPodAutoscaler autoscaling/v2beta2 is deprecated since 1.23 and removed in 1.26. Use autoscaling/v2.",
 				URL:     "https://kubernetes.io/docs/reference/using-api/deprecation-guide/#horizontalpodautoscaler-v126", Kind: "HorizontalPodAutoscaler"},
-			{Rule: "api-deprecated", Severity: checks.Warning, File: "suppressed.yaml", Line: 5, Column: 1, Suppressed: true,
+			{Rule: "api-deprecated", Severity: checks.Warning, File: "suppressed.yaml", Line: 5, Column: 1, Suppressed: true, Justification: "retired with the old cluster",
 				Message: "PodSecurityPolicy policy/v1beta1 is deprecated.", URL: "https://kubernetes.io/docs/concepts/security/pod-security-policy/"},
 			{Rule: "invalid-yaml", Severity: checks.Error, File: "<stdin>", Line: 3, Column: 1, Message: "invalid YAML: mapping values are not allowed here"},
 		},
@@ -126,7 +126,7 @@ func TestSARIFContent(t *testing.T) {
 						}
 					}
 				}
-				Suppressions []struct{ Kind, Status string }
+				Suppressions []struct{ Kind, Status, Justification string }
 			}
 		}
 	}
@@ -176,7 +176,7 @@ func TestSARIFContent(t *testing.T) {
 	if r1.Fixes[0].ArtifactChanges[0].ArtifactLocation.URI != "deploy/ingress.yaml" {
 		t.Errorf("edit without a path should name the finding's file")
 	}
-	if got := run.Results[3].Suppressions; len(got) != 1 || got[0].Kind != "inSource" || got[0].Status != "accepted" {
+	if got := run.Results[3].Suppressions; len(got) != 1 || got[0].Kind != "inSource" || got[0].Status != "accepted" || got[0].Justification != "retired with the old cluster" {
 		t.Errorf("suppressed finding: suppressions = %+v", got)
 	}
 	if run.Results[0].Suppressions != nil {

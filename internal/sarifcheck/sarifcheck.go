@@ -6,6 +6,7 @@ package sarifcheck
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,21 +58,26 @@ func Validate(t testing.TB, sch *jsonschema.Schema, data []byte) {
 const MultitoolEnv = "KUBEREADY_SARIF_MULTITOOL"
 
 // Multitool runs Microsoft's SARIF Multitool with GitHub's rules (Gh;Sarif)
-// on data and fails the test on every result it reports (its exit code is 0
-// either way). It skips when MultitoolEnv is unset.
-func Multitool(t testing.TB, data []byte) {
+// on the logs, in one run of the tool, and fails the test on every result
+// it reports (its exit code is 0 either way). It skips when MultitoolEnv is
+// unset.
+func Multitool(t testing.TB, logs ...[]byte) {
 	t.Helper()
 	tool := os.Getenv(MultitoolEnv)
 	if tool == "" {
 		t.Skipf("%s is not set (.ci/run installs the SARIF Multitool and sets it)", MultitoolEnv)
 	}
 	dir := t.TempDir()
-	in := filepath.Join(dir, "in.sarif")
-	if err := os.WriteFile(in, data, 0o644); err != nil {
-		t.Fatal(err)
+	args := []string{"validate"}
+	for i, data := range logs {
+		in := filepath.Join(dir, fmt.Sprintf("in%03d.sarif", i))
+		if err := os.WriteFile(in, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, in)
 	}
 	check := filepath.Join(dir, "check.sarif")
-	cmd := exec.Command(tool, "validate", in, "--rule-kind", "Gh;Sarif", "--output", check, "--log", "ForceOverwrite")
+	cmd := exec.Command(tool, append(args, "--rule-kind", "Gh;Sarif", "--output", check, "--log", "ForceOverwrite")...)
 	cmd.Env = append(os.Environ(), "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -90,6 +96,13 @@ func Multitool(t testing.TB, data []byte) {
 					ID        string   `json:"id"`
 					Arguments []string `json:"arguments"`
 				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
@@ -98,7 +111,11 @@ func Multitool(t testing.TB, data []byte) {
 	}
 	for _, run := range res.Runs {
 		for _, r := range run.Results {
-			t.Errorf("SARIF Multitool: %s %s %s %v", r.RuleID, r.Level, r.Message.ID, r.Message.Arguments)
+			where := ""
+			if len(r.Locations) > 0 {
+				where = r.Locations[0].PhysicalLocation.ArtifactLocation.URI + ": "
+			}
+			t.Errorf("SARIF Multitool: %s%s %s %s %v", where, r.RuleID, r.Level, r.Message.ID, r.Message.Arguments)
 		}
 	}
 }
