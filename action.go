@@ -132,7 +132,7 @@ func parseBoolInput(name, v string, def bool) (bool, error) {
 // step summary and the outputs. The exit code depends on the findings (and
 // scan errors) only: a GitHub write that fails, as on a fork's read-only
 // token, is a warning.
-func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
+func runAction(ctx context.Context, getenv func(string) string, stdout io.Writer) int {
 	gha := githubactions.New(githubactions.WithWriter(stdout), githubactions.WithGetenv(getenv))
 	in, opts, warn, err := readInputs(gha)
 	if in.token != "" {
@@ -172,7 +172,7 @@ func runAction(ctx context.Context, getenv func(string) string, stdout, stderr i
 		pr: annotate.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
 	if in.token != "" {
 		transport := &annotate.RetryTransport{MinWriteGap: time.Second, Logf: func(format string, args ...any) {
-			gha.Infof("kubeready: "+format, args...)
+			gha.Infof("kubeready: %s", fmt.Sprintf(format, args...))
 		}}
 		if run.client, err = annotate.NewGitHubClient(ghctx.APIURL, in.token, transport); err != nil {
 			gha.Errorf("kubeready: %v", err)
@@ -214,7 +214,7 @@ func (a *actionRun) do(ctx context.Context, eventName string) int {
 	default:
 		a.place.Note("Event %s has no change to compare against: every finding counts as changed.", orUnknown(eventName))
 	}
-	if a.change == nil && a.opts.scope != "all" {
+	if a.change == nil && a.opts.scope != scopeAll {
 		a.place.Note("The changed lines are unknown, so scope `%s` reports every finding in the scanned paths.", a.opts.scope)
 	}
 
@@ -328,7 +328,8 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 			a.writeFailed("the review comments", err)
 		}
 		if len(a.denied) > 0 {
-			// For the summary comment, should the token be allowed that.
+			// Said in the summary comment, should the token be allowed
+			// to write that; the step summary gets the combined note.
 			a.place.Note("Review comments were not posted: the token may not write pull request reviews (HTTP 403/404).")
 		}
 		if a.in.comment {

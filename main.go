@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if actionMode(args, os.Getenv) {
-		return runAction(ctx, os.Getenv, stdout, stderr)
+		return runAction(ctx, os.Getenv, stdout)
 	}
 	opts, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
