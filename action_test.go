@@ -221,11 +221,15 @@ func (e actionEnv) run(t *testing.T) actionResult {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	summary, _ := os.ReadFile(e["GITHUB_STEP_SUMMARY"])
-	outputs, _ := os.ReadFile(e["GITHUB_OUTPUT"])
-	// Each run appends; the test truncates between runs.
-	_ = os.Truncate(e["GITHUB_STEP_SUMMARY"], 0)
-	_ = os.Truncate(e["GITHUB_OUTPUT"], 0)
+	var summary, outputs []byte
+	if p := e["GITHUB_STEP_SUMMARY"]; p != "" {
+		summary, _ = os.ReadFile(p)
+		_ = os.Truncate(p, 0) // each run appends
+	}
+	if p := e["GITHUB_OUTPUT"]; p != "" {
+		outputs, _ = os.ReadFile(p)
+		_ = os.Truncate(p, 0)
+	}
 	return actionResult{code: code, stdout: stdout.String(), stderr: stderr.String(), summary: string(summary), outputs: parseOutputFile(string(outputs))}
 }
 
@@ -539,6 +543,38 @@ func TestActionScansHeadNotMergeCommit(t *testing.T) {
 	}
 	if out := gitT(t, repo.dir, "worktree", "list"); strings.Count(out, "\n") != 0 {
 		t.Errorf("temporary worktree left behind:\n%s", out)
+	}
+}
+
+// TestActionPullRequestTarget: pull_request_target checks out the base;
+// kubeready scans the head from a worktree, and comments with its lines.
+func TestActionPullRequestTarget(t *testing.T) {
+	repo := newTestRepo(t)
+	srv := newActionFake(t, repo)
+	gitT(t, repo.dir, "checkout", "--quiet", "main")
+	env := newActionEnv(t, srv, repo)
+	env["GITHUB_EVENT_NAME"] = "pull_request_target"
+	res := env.run(t)
+	if res.code != exitFindings || !strings.Contains(res.stdout, "file=deploy/hpa.yaml,line=1,") {
+		t.Fatalf("exit %d; the head's new file was not scanned:\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if n := len(srv.ReviewComments(7)); n != 2 {
+		t.Errorf("%d review comments, want 2", n)
+	}
+}
+
+// TestActionWithoutFileCommands: with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
+// unset (an old runner, act), go-githubactions would panic on them; the
+// Action skips them.
+func TestActionWithoutFileCommands(t *testing.T) {
+	repo := newTestRepo(t)
+	srv := newActionFake(t, repo)
+	env := newActionEnv(t, srv, repo)
+	delete(env, "GITHUB_OUTPUT")
+	delete(env, "GITHUB_STEP_SUMMARY")
+	res := env.run(t)
+	if res.code != exitFindings || strings.Contains(res.stderr, "panic") {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
 }
 
