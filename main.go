@@ -38,6 +38,7 @@ type options struct {
 	failOn   string
 	platform string
 	workers  int
+	fix      fixMode
 	paths    []string
 }
 
@@ -47,6 +48,7 @@ const usageText = `Usage: kubeready [flags] [PATH...]
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
 .yml and .json), or - for standard input; no PATH means the current directory.
+--fix rewrites the files with the safe fixes; --format patch prints them as a diff.
 
 Flags:
 `
@@ -83,9 +85,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	rep.Errors = append(rep.Errors, errs...)
 	rep.Stats.Files = len(disc.Inputs)
 	rep.Stats.Documents = docs
+	if opts.fix != fixNone || opts.format == "patch" {
+		eng.applyFixes(ctx, rep, max(opts.fix, fixSafe), opts.format != "patch")
+	}
 
 	var reporter annotate.Reporter
 	switch opts.format {
+	case "patch":
+		reporter = annotate.Patch{W: stdout, Log: stderr}
 	case "json":
 		reporter = annotate.JSON{W: stdout}
 	default:
@@ -126,10 +133,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs := flag.NewFlagSet("kubeready", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "1.25", "Kubernetes `version` to check against (1.25, v1.25 or 1.25.3)")
-	fs.StringVar(&opts.format, "format", "text", "output `format`: text or json")
+	fs.StringVar(&opts.format, "format", "text", "output `format`: text, json, or patch (a unified diff of the fixes; writes nothing)")
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
+	fix := fs.Bool("fix", false, "apply the safe fixes to the files in place, then report what remains")
+	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
@@ -159,10 +168,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		return usage("--target %s: kubeready checks targets from 1.16 on", v)
 	}
 	opts.target = v
+	opts.fix = fixFlags(*fix, *fixUnsafe)
 	switch opts.format {
-	case "text", "json":
+	case "text", "json", "patch":
 	default:
-		return usage("--format %q: want text or json", opts.format)
+		return usage("--format %q: want text, json or patch", opts.format)
 	}
 	switch opts.failOn {
 	case "error", "warning", "never":

@@ -116,9 +116,6 @@ func trimEdit(data []byte, e Edit) Edit {
 		if old[len(old)-1] != '\n' || !bytes.Equal(old[lo:], nw[ln:]) {
 			break
 		}
-		if lo == 0 && e.Start > 0 && data[e.Start-1] != '\n' {
-			break // keep a mid-line start where it is
-		}
 		old, nw = old[:lo], nw[:ln]
 		e.End = e.Start + lo
 	}
