@@ -148,7 +148,7 @@ func (e *engine) fixFile(path string, data []byte, mode fixMode) ([]byte, []anno
 		}
 		for _, i := range picked {
 			f := owners[i]
-			fixed = append(fixed, annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column, Description: fixes[i].Description, Safe: fixes[i].Safe})
+			fixed = append(fixed, annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column, Description: fixes[i].Description, Safe: fixes[i].Safe, Reason: fixes[i].Reason})
 		}
 		data = out
 	}

@@ -31,6 +31,7 @@ type Fixed struct {
 	Column      int    `json:"column"`
 	Description string `json:"description"`
 	Safe        bool   `json:"safe"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // FileChange is one file's content before and after its fixes. Name is the

@@ -28,7 +28,11 @@ const (
 func (t Text) Report(_ context.Context, r *Report) error {
 	var b strings.Builder
 	for _, f := range r.Fixed {
-		fmt.Fprintf(&b, "%s:%d:%d: fixed: %s [%s]\n", f.File, f.Line, f.Column, oneLine(f.Description), f.Rule)
+		what := "fixed"
+		if !f.Safe {
+			what = "fixed (unsafe: " + oneLine(f.Reason) + ")"
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, what, oneLine(f.Description), f.Rule)
 	}
 	for _, f := range r.Visible() {
 		sev := f.Severity.String()

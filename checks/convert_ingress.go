@@ -65,7 +65,7 @@ func convertIngress(c *conv) {
 	}
 	c.hasAlt = true
 	if !c.alt {
-		c.note("keep the %s annotation (spec.ingressClassName replaces it: see the other fix)", ingressClassAnnotation)
+		c.note("keep the %s annotation", ingressClassAnnotation)
 		return
 	}
 	c.insert(spec, before, spec.Content[0].Value, []item{scalarItem("ingressClassName", c.raw(class))})
