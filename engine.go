@@ -15,12 +15,23 @@ import (
 	"github.com/kubeready/kubeready/scan"
 )
 
+// limits bound what one input may cost; zero means no limit.
+type limits struct {
+	maxFileSize  int64 // bytes
+	maxDocuments int   // per file
+	maxDepth     int   // nesting of a parsed document
+}
+
+// defaultLimits are generous for real manifests and tight for hostile ones.
+var defaultLimits = limits{maxFileSize: 5 << 20, maxDocuments: 10000, maxDepth: 100}
+
 // engine runs the rules over inputs. It holds no state between runs.
 type engine struct {
 	env     checks.Env
 	rules   []*checks.Rule // enabled at env
 	workers int
 	stdin   io.Reader
+	limits  limits
 }
 
 func newEngine(env checks.Env, workers int, stdin io.Reader) *engine {
@@ -33,7 +44,7 @@ func newEngine(env checks.Env, workers int, stdin io.Reader) *engine {
 	if workers < 1 {
 		workers = 1
 	}
-	return &engine{env: env, rules: rules, workers: workers, stdin: stdin}
+	return &engine{env: env, rules: rules, workers: workers, stdin: stdin, limits: defaultLimits}
 }
 
 // fileResult is what one input produced.
@@ -41,66 +52,160 @@ type fileResult struct {
 	findings  []checks.Finding
 	documents int
 	err       *annotate.RunError
+	skipped   []annotate.Skipped
+	done      bool
 }
 
 // run reads and checks every input in parallel and returns the findings in
 // deterministic order (file, line, column, rule).
-func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, int) {
-	results := make([]fileResult, len(inputs))
-	p := pool.New().WithMaxGoroutines(e.workers).WithContext(ctx)
-	for i, in := range inputs {
-		p.Go(func(ctx context.Context) error {
-			if ctx.Err() != nil {
-				return nil
-			}
-			f, err := e.read(in)
-			if err != nil {
-				results[i].err = &annotate.RunError{File: in.Path, Message: err.Error()}
-				return nil
-			}
-			results[i] = e.checkFile(f)
-			return nil
-		})
-	}
-	_ = p.Wait()
-	var findings []checks.Finding
+func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, []annotate.Skipped, int) {
 	var errs []annotate.RunError
+	results := e.each(ctx, len(inputs), func(i int) (res fileResult) {
+		defer func() {
+			if p := recover(); p != nil {
+				f := fileProblem(checks.InternalError, inputs[i].Path, fmt.Sprintf("kubeready failed on this file: %v", p))
+				res = fileResult{findings: []checks.Finding{*f}}
+			}
+		}()
+		f, problem, err := e.read(inputs[i])
+		if err != nil {
+			return fileResult{err: &annotate.RunError{File: inputs[i].Path, Message: err.Error()}}
+		}
+		if problem != nil {
+			return fileResult{findings: []checks.Finding{*problem}}
+		}
+		return e.checkFile(f)
+	})
+	if ctx.Err() != nil {
+		left := 0
+		for _, r := range results {
+			if !r.done {
+				left++
+			}
+		}
+		if left > 0 {
+			errs = append(errs, annotate.RunError{Message: fmt.Sprintf("run stopped (%v): %d of %d files not checked", context.Cause(ctx), left, len(inputs))})
+		}
+	}
+	var findings []checks.Finding
+	var skipped []annotate.Skipped
 	docs := 0
 	for _, r := range results {
 		findings = append(findings, r.findings...)
+		skipped = append(skipped, r.skipped...)
 		docs += r.documents
 		if r.err != nil {
 			errs = append(errs, *r.err)
 		}
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
-	return findings, errs, docs
+	return findings, errs, skipped, docs
 }
 
-func (e *engine) read(in scan.Input) (*scan.File, error) {
+// each runs fn for 0..n-1 on the worker pool and returns the results by
+// index, so their order never depends on scheduling.
+func (e *engine) each(ctx context.Context, n int, fn func(i int) fileResult) []fileResult {
+	results := make([]fileResult, n)
+	p := pool.New().WithMaxGoroutines(e.workers).WithContext(ctx)
+	for i := 0; i < n; i++ {
+		p.Go(func(ctx context.Context) error {
+			if ctx.Err() == nil {
+				results[i] = fn(i)
+				results[i].done = true
+			}
+			return nil
+		})
+	}
+	_ = p.Wait()
+	return results
+}
+
+// read loads one input. A file over the size limit or one that cannot be
+// read gives a finding (problem) instead of content; err is for standard
+// input failing.
+func (e *engine) read(in scan.Input) (f *scan.File, problem *checks.Finding, err error) {
+	max := e.limits.maxFileSize
 	if in.Path == scan.StdinPath {
-		data, err := io.ReadAll(e.stdin)
+		r := e.stdin
+		if max > 0 {
+			r = io.LimitReader(r, max+1)
+		}
+		data, err := io.ReadAll(r)
 		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
+			return nil, nil, fmt.Errorf("reading standard input: %w", err)
 		}
-		return scan.NewFile(in.Path, data), nil
+		if max > 0 && int64(len(data)) > max {
+			return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("standard input is over %s (--max-file-size): not checked", size(max))), nil
+		}
+		return scan.NewFile(in.Path, data), nil, nil
 	}
-	data, err := os.ReadFile(in.Path)
+	fh, err := os.Open(in.Path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
-		}
-		return nil, err
+		return nil, fileProblem(checks.FileUnreadable, in.Path, "cannot read: "+unwrapPath(err)), nil
 	}
-	return scan.NewFile(in.Path, data), nil
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, fileProblem(checks.FileUnreadable, in.Path, "cannot read: "+unwrapPath(err)), nil
+	}
+	if st.IsDir() {
+		return nil, fileProblem(checks.FileUnreadable, in.Path, "is a directory"), nil
+	}
+	if max > 0 && st.Size() > max {
+		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("%s is over %s (--max-file-size): not checked", size(st.Size()), size(max))), nil
+	}
+	var r io.Reader = fh
+	if max > 0 {
+		r = io.LimitReader(fh, max+1) // the file may grow while we read
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fileProblem(checks.FileUnreadable, in.Path, "cannot read: "+unwrapPath(err)), nil
+	}
+	if max > 0 && int64(len(data)) > max {
+		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("over %s (--max-file-size): not checked", size(max))), nil
+	}
+	return scan.NewFile(in.Path, data), nil, nil
+}
+
+// fileProblem is a finding about a whole file, on its first line.
+func fileProblem(r *checks.Rule, path, msg string) *checks.Finding {
+	return &checks.Finding{Rule: r.ID, Severity: r.Severity, File: path, Line: 1, Column: 1, Message: msg, URL: r.Source, DocStart: 1, DocEnd: 1}
+}
+
+func unwrapPath(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // checkFile parses one file and runs every enabled rule on each object in it.
 func (e *engine) checkFile(f *scan.File) fileResult {
 	var res fileResult
-	docs, perrs := scan.Parse(f)
+	docs, perrs, next := scan.ParseN(f, e.limits.maxDocuments)
+	if next > 0 {
+		p := fileProblem(checks.LimitExceeded, f.Path, fmt.Sprintf("more than %d documents (--max-documents): documents from this line on are not checked", e.limits.maxDocuments))
+		p.Line, p.DocStart, p.DocEnd = next, next, next
+		res.findings = append(res.findings, *p)
+	}
 	for _, pe := range perrs {
+		if !pe.Object {
+			res.skipped = append(res.skipped, annotate.Skipped{File: f.Path,
+				Reason: fmt.Sprintf("not YAML (line %d: %s) and no apiVersion/kind: not a manifest", pe.Line, pe.Msg)})
+			continue
+		}
 		res.findings = append(res.findings, invalidYAML(f.Path, pe, nil))
 	}
 	for _, d := range docs {
@@ -109,15 +214,23 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 		}
 		res.documents++
 		if e.wantsNode(d.Sig.Kind) {
-			if _, err := d.Node(); err != nil {
+			root, err := d.Node()
+			if err != nil {
 				pe := &scan.ParseError{Line: d.StartLine, Msg: err.Error()}
 				errors.As(err, &pe)
 				res.findings = append(res.findings, invalidYAML(f.Path, pe, d))
 				continue
 			}
+			if max := e.limits.maxDepth; max > 0 && root != nil && scan.Depth(root, max) > max {
+				p := fileProblem(checks.LimitExceeded, f.Path, fmt.Sprintf("%s nests deeper than %d levels (--max-depth): not checked", d.Sig.Kind, max))
+				p.Line, p.Column, p.DocStart, p.DocEnd = d.Sig.APIVersionPos.Line, d.Sig.APIVersionPos.Col, d.StartLine, d.EndLine
+				res.findings = append(res.findings, *p)
+				continue
+			}
 		}
 		res.findings = append(res.findings, checks.Check(d, e.env, e.rules)...)
 	}
+	res.findings = suppress(f, res.findings)
 	return res
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -35,11 +34,9 @@ func fixture(t *testing.T, dir, name string, mode os.FileMode) (path string, fix
 	return path, fixed
 }
 
-func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var o, e bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &o, &e)
-	return o.String(), e.String(), code
+// runFix runs the CLI with args and stdin.
+func runFix(stdin string, args ...string) (stdout, stderr string, code int) {
+	return runCLI(args, stdin)
 }
 
 func readFile(t *testing.T, path string) []byte {
@@ -57,7 +54,7 @@ func TestFixAppliesSafeFixesOnly(t *testing.T) {
 	guest, _ := fixture(t, dir, "corpus-guestbook-all-in-one.yaml", 0o600)
 	guestBefore := readFile(t, guest)
 
-	out, stderr, code := runCLI(t, "", "--fix", dir)
+	out, stderr, code := runFix("", "--fix", dir)
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d (unsafe fixes left); stderr %s", code, exitFindings, stderr)
 	}
@@ -92,7 +89,7 @@ func TestFixUnsafeAppliesAll(t *testing.T) {
 		p, fixed := fixture(t, dir, name, 0o644)
 		want[p] = fixed
 	}
-	out, stderr, code := runCLI(t, "", "--fix-unsafe", "--format", "json", dir)
+	out, stderr, code := runFix("", "--fix-unsafe", "--format", "json", dir)
 	if code != exitClean {
 		t.Errorf("exit %d, want 0; stderr %s\n%s", code, stderr, out)
 	}
@@ -142,7 +139,7 @@ func TestFixPatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	patch, stderr, code := runCLI(t, "", "--format", "patch", "--fix-unsafe", "manifests")
+	patch, stderr, code := runFix("", "--format", "patch", "--fix-unsafe", "manifests")
 	if code != exitFindings {
 		t.Errorf("exit %d, want 1 (the files still have their findings); stderr %s", code, stderr)
 	}
@@ -177,7 +174,7 @@ func TestFixPatch(t *testing.T) {
 
 func TestFixSkipsStdin(t *testing.T) {
 	in := string(readFile(t, "checks/testdata/fixes/cronjob.yaml"))
-	out, _, code := runCLI(t, in, "--fix", "-")
+	out, _, code := runFix(in, "--fix", "-")
 	if code != exitFindings {
 		t.Errorf("exit %d, want 1: the finding in stdin remains", code)
 	}
@@ -193,7 +190,7 @@ func TestFixFollowsSymlink(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Skip("no symlinks here:", err)
 	}
-	if _, _, code := runCLI(t, "", "--fix-unsafe", link); code != exitClean {
+	if _, _, code := runFix("", "--fix-unsafe", link); code != exitClean {
 		t.Errorf("exit %d", code)
 	}
 	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {

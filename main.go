@@ -10,7 +10,10 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
@@ -39,24 +42,44 @@ type options struct {
 	platform string
 	workers  int
 	fix      fixMode
+	base     string
+	diff     string
+	scope    string
+	limits   limits
+	timeout  time.Duration
 	paths    []string
+	// config is the .kubeready.yaml in effect, or nil.
+	config *config
 }
 
 const usageText = `Usage: kubeready [flags] [PATH...]
-       kubeready rules
+       kubeready --base REF [flags] [PATH...]
+       git diff | kubeready --diff - [flags]
+       kubeready rules            list every rule
+       kubeready explain RULE     why a rule matters, an example, the fix
 
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
 .yml and .json), or - for standard input; no PATH means the current directory.
 --fix rewrites the files with the safe fixes; --format patch prints them as a diff.
 
+Settings come from the nearest .kubeready.yaml, looked for from the working
+directory up to the repository root; flags given on the command line win.
+A comment "# kubeready:ignore RULE[,RULE] reason" on a finding's line, or on
+the object's first lines, suppresses it.
+
 Flags:
 `
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "rules" {
-		return listRules(stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "rules":
+			return listRules(args[1:], stdout, stderr)
+		case "explain":
+			return explain(args[1:], stdout, stderr)
+		}
 	}
 	opts, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
@@ -67,8 +90,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", opts.target, newest, newest)
 	}
 
-	disc := scan.Discover(opts.paths)
 	rep := &annotate.Report{Target: opts.target.String(), Platform: opts.platform}
+	paths := opts.paths
+	var change *scan.Change
+	if opts.base != "" || opts.diff != "" {
+		var errs []error
+		if opts.base != "" {
+			change, errs = changeFromBase(ctx, opts.base)
+		} else {
+			change, errs = changeFromDiff(ctx, opts.diff, stdin)
+		}
+		for _, err := range errs {
+			rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
+		}
+		if change == nil {
+			return report(ctx, rep, opts, stdout, stderr)
+		}
+		if opts.scope == scopeAll {
+			// every file under PATH is scanned; the change only marks findings
+			if len(paths) == 0 {
+				paths = []string{"."}
+			}
+		} else {
+			var skipped []annotate.Skipped
+			paths, skipped = changeInputs(change, opts.paths)
+			rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
+		}
+	}
+
+	disc := opts.config.filter(scan.Discover(paths))
 	for _, err := range disc.Errors {
 		rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
 	}
@@ -76,19 +126,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		rep.Stats.Skipped = append(rep.Stats.Skipped, annotate.Skipped{File: s.Path, Reason: s.Reason})
 	}
 
-	eng := newEngine(env, opts.workers, stdin)
-	findings, errs, docs := eng.run(ctx, disc.Inputs)
-	for i := range findings {
-		findings[i].InChangedFile, findings[i].InChangedLines = true, true
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opts.timeout, fmt.Errorf("--timeout %s reached", opts.timeout))
+		defer cancel()
 	}
-	rep.Findings = findings
+	eng := newEngine(env, opts.workers, stdin)
+	eng.limits = opts.limits
+	eng.rules = slices.DeleteFunc(eng.rules, func(r *checks.Rule) bool { return opts.config.disabled(r.ID) })
+	findings, errs, skipped, docs := eng.run(ctx, disc.Inputs)
+	rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
+	// engine-reported rules (invalid-yaml) are not in eng.rules
+	findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return opts.config.disabled(f.Rule) })
+	mark(findings, change)
+	rep.Findings, rep.Stats.Hidden = inScope(findings, opts.scope)
 	rep.Errors = append(rep.Errors, errs...)
 	rep.Stats.Files = len(disc.Inputs)
 	rep.Stats.Documents = docs
 	if opts.fix != fixNone || opts.format == "patch" {
 		eng.applyFixes(ctx, rep, max(opts.fix, fixSafe), opts.format != "patch")
 	}
+	return report(ctx, rep, opts, stdout, stderr)
+}
 
+// report writes the report in the chosen format and returns the exit code.
+func report(ctx context.Context, rep *annotate.Report, opts options, stdout, stderr io.Writer) int {
 	var reporter annotate.Reporter
 	switch opts.format {
 	case "patch":
@@ -112,7 +174,7 @@ func exitCode(rep *annotate.Report, failOn string) int {
 		return exitError
 	}
 	for _, f := range rep.Visible() {
-		if f.Rule == checks.InternalError.ID {
+		if f.Rule == checks.InternalError.ID || f.Rule == checks.FileUnreadable.ID {
 			return exitError
 		}
 	}
@@ -137,9 +199,18 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
+	opts.limits = defaultLimits
+	fs.Var((*byteSize)(&opts.limits.maxFileSize), "max-file-size", "skip files larger than this `size` (5MiB, 512KiB, bytes; 0: no limit) with a file-too-large finding")
+	fs.IntVar(&opts.limits.maxDocuments, "max-documents", defaultLimits.maxDocuments, "check at most this many documents per file (0: no limit)")
+	fs.IntVar(&opts.limits.maxDepth, "max-depth", defaultLimits.maxDepth, "skip documents nested deeper than this (0: no limit)")
+	fs.DurationVar(&opts.timeout, "timeout", 10*time.Minute, "stop the whole run after this `duration` (0: no limit); what was not checked is an error")
+	fs.StringVar(&opts.base, "base", "", "check only files changed since the merge base of git `REF` and the working tree")
+	fs.StringVar(&opts.diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
+	fs.StringVar(&opts.scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
 	fix := fs.Bool("fix", false, "apply the safe fixes to the files in place, then report what remains")
 	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -160,12 +231,27 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		fmt.Fprintf(stderr, "kubeready: "+format+"\n", a...)
 		return opts, exitError, false
 	}
+
+	// The configuration file fills in every flag the command line left unset;
+	// origin says where a value came from, so a bad one is reported there.
+	cfg, origin, err := applyConfig(fs, *configFile, stderr)
+	if err != nil {
+		return usage("%v", err)
+	}
+	opts.config = cfg
+	src := func(flagName string) string {
+		if o, ok := origin[flagName]; ok {
+			return o
+		}
+		return "--" + flagName
+	}
+
 	v, err := checks.ParseVersion(*target)
 	if err != nil {
-		return usage("--target: %v", err)
+		return usage("%s: %v", src("target"), err)
 	}
 	if v.Less(checks.Version{Major: 1, Minor: 16}) {
-		return usage("--target %s: kubeready checks targets from 1.16 on", v)
+		return usage("%s %s: kubeready checks targets from 1.16 on", src("target"), v)
 	}
 	opts.target = v
 	opts.fix = fixFlags(*fix, *fixUnsafe)
@@ -177,28 +263,62 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	switch opts.failOn {
 	case "error", "warning", "never":
 	default:
-		return usage("--fail-on %q: want error, warning or never", opts.failOn)
+		return usage("%s %q: want error, warning or never", src("fail-on"), opts.failOn)
 	}
 	switch opts.platform {
 	case checks.PlatformEKS, checks.PlatformGeneric:
 	default:
-		return usage("--platform %q: want eks or generic", opts.platform)
+		return usage("%s %q: want eks or generic", src("platform"), opts.platform)
 	}
 	opts.paths = fs.Args()
-	if len(opts.paths) == 0 {
+	changeMode := opts.base != "" || opts.diff != ""
+	if opts.base != "" && opts.diff != "" {
+		return usage("--base and --diff cannot be used together")
+	}
+	switch opts.scope {
+	case "":
+		opts.scope = scopeAll
+		if changeMode {
+			opts.scope = scopeFiles
+		}
+	case scopeLines, scopeFiles, scopeAll:
+	default:
+		return usage("%s %q: want lines, files or all", src("scope"), opts.scope)
+	}
+	for _, p := range opts.paths {
+		if p == "-" && changeMode {
+			return usage("PATH - (standard input) cannot be used with --base or --diff")
+		}
+	}
+	if len(opts.paths) == 0 && !changeMode {
 		opts.paths = []string{"."}
 	}
 	return opts, exitClean, true
 }
 
-// listRules prints every rule with its ID, severity, title and source.
-func listRules(w io.Writer) int {
-	var b strings.Builder
-	for _, r := range checks.Rules() {
-		fmt.Fprintf(&b, "%-26s %-8s %s\n%-26s %-8s %s\n", r.ID, r.Severity, r.Title, "", "", r.Source)
+// byteSize is a flag value for sizes such as 5MiB, 512KiB or 1000 (bytes).
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
 	}
-	_, _ = io.WriteString(w, b.String())
-	return exitClean
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want a size such as 5MiB, 512KiB or 1000")
+	}
+	*b = byteSize(n * mult)
+	return nil
 }
 
 // isTerminal reports whether w is a terminal that takes colour.

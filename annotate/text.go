@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/kubeready/kubeready/checks"
 )
@@ -39,12 +41,12 @@ func (t Text) Report(_ context.Context, r *Report) error {
 		if t.Color {
 			sev = t.paint(f.Severity, sev)
 		}
-		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, sev, oneLine(f.Message), f.Rule)
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", displayPath(f.File), f.Line, f.Column, sev, oneLine(f.Message), f.Rule)
 	}
 	for _, e := range r.Errors {
-		loc := e.File
+		loc := displayPath(e.File)
 		if e.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+			loc = fmt.Sprintf("%s:%d", loc, e.Line)
 		}
 		if loc != "" {
 			loc += ": "
@@ -106,3 +108,14 @@ func plural(n int, word string) string {
 
 // oneLine keeps a message on one output line.
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
+// displayPath quotes a path that holds control characters (a newline in a
+// file name would otherwise forge an extra output line).
+func displayPath(p string) string {
+	for _, r := range p {
+		if unicode.IsControl(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
+}

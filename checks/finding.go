@@ -83,8 +83,11 @@ type Finding struct {
 	// they count as changed when any line of the document changed.
 	ObjectLevel bool `json:"-"`
 
-	// Suppressed is set when a configuration or inline comment silences it.
-	Suppressed bool `json:"suppressed,omitempty"`
+	// Suppressed is set when an inline `# kubeready:ignore` comment silences
+	// it; Justification is the reason the comment gives (SARIF's
+	// suppression justification).
+	Suppressed    bool   `json:"suppressed,omitempty"`
+	Justification string `json:"justification,omitempty"`
 }
 
 // Fix is one way to resolve a finding: a verb phrase and non-overlapping

@@ -97,6 +97,28 @@ var (
 		Example:   "metadata:\n  name: [unclosed\n",
 		Source:    "https://yaml.org/spec/1.2.2/",
 	}
+	// FileTooLarge is reported for a file over --max-file-size; it is not read.
+	FileTooLarge = &Rule{
+		ID: "file-too-large", Title: "File too large to check", Severity: Warning,
+		Rationale: "A file over the size limit (--max-file-size, default 5 MiB) is skipped so that one huge file cannot stall every pull request. Kubernetes itself rejects objects over about 1.5 MiB.",
+		Fix:       "Split the file, exclude it (ignore in .kubeready.yaml), or raise --max-file-size.",
+		Source:    "https://kubernetes.io/docs/concepts/configuration/overview/",
+	}
+	// LimitExceeded is reported when a file has more documents, or a document
+	// deeper nesting, than the limits allow; the rest is not checked.
+	LimitExceeded = &Rule{
+		ID: "limit-exceeded", Title: "Input exceeds a scan limit", Severity: Warning,
+		Rationale: "Documents past --max-documents, or nested deeper than --max-depth, are not checked, so that hostile input cannot exhaust memory or time.",
+		Fix:       "Split the file or raise the limit named in the message.",
+		Source:    "https://github.com/kubeready/kubeready#limits",
+	}
+	// FileUnreadable is reported for a file that cannot be read.
+	FileUnreadable = &Rule{
+		ID: "file-unreadable", Title: "File cannot be read", Severity: Error,
+		Rationale: "A file kubeready was asked to check could not be read (permissions, a dangling link, an I/O error), so it may hide findings.",
+		Fix:       "Fix the file's permissions or remove it from the paths checked.",
+		Source:    "https://github.com/kubeready/kubeready#limits",
+	}
 	// InternalError is reported when a rule fails on a document.
 	InternalError = &Rule{
 		ID: "internal-error", Title: "kubeready failed on this input", Severity: Error,

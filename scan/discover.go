@@ -88,7 +88,15 @@ func Discover(paths []string) Discovery {
 				}
 				return nil
 			}
-			if !e.Type().IsRegular() || !IsManifestName(e.Name()) {
+			if !IsManifestName(e.Name()) {
+				return nil
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				if reason := symlinkProblem(p, path); reason != "" {
+					d.Skipped = append(d.Skipped, Skip{Path: path, Reason: reason})
+					return nil
+				}
+			} else if !e.Type().IsRegular() {
 				return nil
 			}
 			if chart := chartOf(path); chart != "" {
@@ -130,4 +138,35 @@ func pathError(p string, err error) error {
 		return &fs.PathError{Op: pe.Op, Path: p, Err: pe.Err}
 	}
 	return &fs.PathError{Op: "read", Path: p, Err: err}
+}
+
+// symlinkProblem says why a symlink found while walking root is not
+// followed ("" when it is a file inside root): kubeready never reads
+// outside the tree it was asked to scan, and never walks linked directories
+// (so a link loop cannot trap it).
+func symlinkProblem(root, link string) string {
+	target, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return "symbolic link that cannot be resolved"
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		return "symbolic link that cannot be resolved"
+	}
+	if !st.Mode().IsRegular() {
+		return "symbolic link to a directory or special file: not followed"
+	}
+	rootAbs, err1 := filepath.EvalSymlinks(root)
+	if err1 == nil {
+		rootAbs, err1 = filepath.Abs(rootAbs)
+	}
+	targetAbs, err2 := filepath.Abs(target)
+	if err1 != nil || err2 != nil {
+		return "symbolic link that cannot be resolved"
+	}
+	rel, err := filepath.Rel(rootAbs, targetAbs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "symbolic link out of the scanned directory: not followed"
+	}
+	return ""
 }

@@ -1,10 +1,13 @@
 package scan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -49,6 +52,10 @@ func (d *Document) Node() (*yaml.Node, error) {
 type ParseError struct {
 	Line int
 	Msg  string
+	// Object reports whether the broken document still shows both an
+	// apiVersion and a kind key: a manifest someone broke, rather than some
+	// other file (a tsconfig.json with comments) that is not YAML at all.
+	Object bool
 }
 
 func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
@@ -95,17 +102,41 @@ func chunkError(c Chunk, err error) error {
 	if _, e := fmt.Sscanf(msg, "line %d:", &n); e == nil {
 		line = c.Line + n - 1
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	} else if bad := firstBadByte(c.Data); bad >= 0 {
+		// encoding errors come without a line: find it
+		line = c.Line + bytes.Count(c.Data[:bad], []byte{'\n'})
 	}
 	return &ParseError{Line: line, Msg: msg}
+}
+
+// firstBadByte is the offset of the first invalid UTF-8 sequence or control
+// character (other than tab, CR, LF) in data, or -1.
+func firstBadByte(data []byte) int {
+	for i := 0; i < len(data); {
+		r, w := utf8.DecodeRune(data[i:])
+		if (r == utf8.RuneError && w == 1) || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return i
+		}
+		i += w
+	}
+	return -1
 }
 
 // Parse splits a file into documents and reads each signature: by the cheap
 // line scan where it is sure, by a full parse otherwise. It returns the
 // documents that parsed and one error per document that did not.
 func Parse(f *File) ([]*Document, []*ParseError) {
-	var docs []*Document
-	var errs []*ParseError
+	docs, errs, _ := ParseN(f, 0)
+	return docs, errs
+}
+
+// ParseN is Parse that reads at most max documents (0: no limit). When it
+// stops early, next is the file line of the first document left unread.
+func ParseN(f *File, max int) (docs []*Document, errs []*ParseError, next int) {
 	for i, c := range Split(f.Text()) {
+		if max > 0 && i >= max {
+			return expandLists(docs), errs, c.Line
+		}
 		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
 		if d.EndLine < d.StartLine {
 			d.EndLine = d.StartLine
@@ -117,18 +148,52 @@ func Parse(f *File) ([]*Document, []*ParseError) {
 		}
 		root, err := d.Node()
 		if err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				errs = append(errs, pe)
-			} else {
-				errs = append(errs, &ParseError{Line: c.Line, Msg: err.Error()})
-			}
+			pe := &ParseError{Line: c.Line, Msg: err.Error()}
+			errors.As(err, &pe)
+			pe.Object = looksLikeObject(c.Data)
+			errs = append(errs, pe)
 			continue
 		}
 		d.Sig = nodeSignature(root, 0)
 		docs = append(docs, d)
 	}
-	return expandLists(docs), errs
+	return expandLists(docs), errs, 0
+}
+
+// Depth returns the nesting depth of a node tree, counting without
+// following aliases and giving up (returning limit+1) once past limit.
+func Depth(n *yaml.Node, limit int) int {
+	type item struct {
+		n *yaml.Node
+		d int
+	}
+	max := 0
+	stack := []item{{n, 1}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.d > max {
+			max = it.d
+			if max > limit {
+				return max
+			}
+		}
+		for _, c := range it.n.Content {
+			stack = append(stack, item{c, it.d + 1})
+		}
+	}
+	return max
+}
+
+var (
+	apiVersionKey = regexp.MustCompile(`(?m)^[ \t{,-]*["']?apiVersion["']?[ \t]*:`)
+	kindKey       = regexp.MustCompile(`(?m)^[ \t{,-]*["']?kind["']?[ \t]*:`)
+)
+
+// looksLikeObject reports whether text has an apiVersion and a kind key at
+// the start of some line, whatever else is broken.
+func looksLikeObject(text []byte) bool {
+	return apiVersionKey.Match(text) && kindKey.Match(text)
 }
 
 // ParseNode is the full-parse path alone: every chunk parsed into a Node and
@@ -141,7 +206,9 @@ func ParseNode(f *File) ([]*Document, []*ParseError) {
 		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
 		root, err := d.Node()
 		if err != nil {
-			errs = append(errs, err.(*ParseError))
+			pe := err.(*ParseError)
+			pe.Object = looksLikeObject(c.Data)
+			errs = append(errs, pe)
 			continue
 		}
 		d.Sig = nodeSignature(root, 0)

@@ -2,8 +2,6 @@ package scan
 
 import (
 	"bytes"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -38,6 +36,8 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 	inMeta := false        // inside the block mapping of a top-level "metadata:" key
 	childIndent := -1      // indentation of metadata's children
 	pendingScalar := false // previous top-level key had a scalar value: no indented line may follow
+	seqAllowed := false    // previous top-level key had no value: its sequence may start at column 0
+	metaSigKey := false    // the last metadata child was name or namespace
 	seen := map[string]bool{}
 	first := true
 	for len(data) > 0 {
@@ -50,6 +50,9 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 		}
 		line++
 		l = bytes.TrimSuffix(l, []byte{'\r'})
+		if hasOddBreak(l) {
+			return sig, false
+		}
 		if first {
 			first = false
 			if isMarker(l) {
@@ -67,16 +70,20 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 			continue
 		}
 		indent := len(l) - len(trimmed)
+		if indent == 0 && seqAllowed && (trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ')) {
+			continue // an item of a block sequence written at its key's indentation
+		}
 		if indent == 0 {
 			key, val, isKey := splitKey(l)
 			if !isKey {
 				return sig, false
 			}
-			if seen[key] {
+			if seen[key] && (key == "apiVersion" || key == "kind" || key == "metadata") {
 				return sig, false
 			}
 			seen[key] = true
 			inMeta, pendingScalar = false, false
+			seqAllowed = len(val) == 0 && key != "metadata"
 			if len(val) > 0 && !simpleValue(val) {
 				return sig, false
 			}
@@ -99,10 +106,12 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 				inMeta, childIndent = true, -1
 			}
 			pendingScalar = len(val) > 0 && val[0] != '|' && val[0] != '>'
+			// a signature key whose value starts on the next line is not a one-line string
+			pendingScalar = pendingScalar || (len(val) == 0 && (key == "apiVersion" || key == "kind"))
 			continue
 		}
-		if pendingScalar {
-			return sig, false // a multi-line plain scalar
+		if pendingScalar || len(seen) == 0 {
+			return sig, false // a multi-line plain scalar, or a root not at column 0
 		}
 		if !inMeta {
 			continue
@@ -114,13 +123,18 @@ func quickSignature(c Chunk) (sig Signature, ok bool) {
 			return sig, false
 		}
 		if indent > childIndent {
+			if metaSigKey {
+				return sig, false
+			}
 			continue
 		}
+		metaSigKey = false
 		key, val, isKey := splitKey(trimmed)
 		if !isKey {
 			return sig, false
 		}
 		if key == "name" || key == "namespace" {
+			metaSigKey = true // deeper lines would continue or replace the value
 			s, good := scalar(val)
 			if !good || seen["metadata."+key] {
 				return sig, false
@@ -254,19 +268,9 @@ func nodeSignature(m *yaml.Node, line0 int) Signature {
 }
 
 // plainString reports whether YAML resolves an unquoted scalar to a string
-// (and not to a number, boolean or null).
+// (and not to a number, boolean or null), using yaml.v3's own resolver.
 func plainString(s string) bool {
-	switch strings.ToLower(s) {
-	case "", "~", "null", "true", "false", ".inf", "-.inf", "+.inf", ".nan":
-		return false
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return false
-	}
-	if _, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64); err == nil {
-		return false
-	}
-	return true
+	return (&yaml.Node{Kind: yaml.ScalarNode, Value: s}).ShortTag() == "!!str"
 }
 
 // normalize clears the position of every field without a value, so both
@@ -284,4 +288,24 @@ func (s *Signature) normalize() {
 	if s.Namespace == "" {
 		s.NamespacePos = Pos{}
 	}
+}
+
+// hasOddBreak reports whether a line holds anything the YAML parser treats
+// specially that a line scan would miss: a character YAML also reads as a
+// line break (a lone CR, NEL, LS, PS), a byte-order mark, a control
+// character or invalid UTF-8 (both of which make the document invalid).
+func hasOddBreak(l []byte) bool {
+	ascii := true
+	for _, b := range l {
+		if b >= 0x80 {
+			ascii = false
+		} else if (b < 0x20 && b != '\t') || b == 0x7f {
+			return true
+		}
+	}
+	if ascii {
+		return false
+	}
+	return !utf8.Valid(l) || bytes.Contains(l, []byte("\u0085")) ||
+		bytes.Contains(l, []byte("\u2028")) || bytes.Contains(l, []byte("\u2029")) || bytes.Contains(l, []byte("\ufeff"))
 }
