@@ -42,62 +42,78 @@ func (m fixMode) choose(f checks.Finding) (checks.Fix, bool) {
 	return checks.Fix{}, false
 }
 
-// applyFixes fixes every file with a finding that mode can fix: it applies
-// the fixes, re-checks the file, and repeats while fixes remain (so fixes
-// that conflicted get another go). With write, each changed file is
-// replaced atomically; either way rep.Changes gets the old and new content,
-// rep.Fixed what was fixed, and (with write) rep.Findings what remains.
+// fixKey identifies a finding across re-checks of a file being fixed:
+// fixes move lines, but not the rule or the object.
+type fixKey struct{ rule, kind, namespace, name string }
+
+func keyOf(f checks.Finding) fixKey { return fixKey{f.Rule, f.Kind, f.Namespace, f.Name} }
+
+// applyFixes fixes the reported findings that mode can fix, file by file:
+// it applies the fixes, re-checks the file, and repeats while reported
+// findings with fixes remain (so fixes that conflicted get another go).
+// Only reported findings are fixed: with --scope, findings outside the
+// change stay as they are. With write, each changed file is replaced
+// atomically and rep.Findings becomes what remains; either way rep.Changes
+// gets the old and new content and rep.Fixed what was fixed.
 func (e *engine) applyFixes(ctx context.Context, rep *annotate.Report, mode fixMode, write bool) {
-	files := map[string]bool{}
+	reported := map[string][]checks.Finding{}
+	fixing := map[string]bool{}
 	var order []string
 	for _, f := range rep.Findings {
-		if _, ok := mode.choose(f); ok && !files[f.File] {
-			files[f.File] = true
+		reported[f.File] = append(reported[f.File], f)
+		if _, ok := mode.choose(f); ok && !fixing[f.File] {
+			fixing[f.File] = true
 			order = append(order, f.File)
 		}
 	}
 	sort.Strings(order)
 	var remaining []checks.Finding
 	for _, f := range rep.Findings {
-		if !files[f.File] || !write {
+		if !fixing[f.File] || !write {
 			remaining = append(remaining, f)
 		}
 	}
+	keep := func(fs []checks.Finding) {
+		if write {
+			remaining = append(remaining, fs...)
+		}
+	}
 	for _, path := range order {
+		before := reported[path]
 		if ctx.Err() != nil {
-			break
+			keep(before)
+			continue
 		}
 		if path == scan.StdinPath {
 			rep.Stats.Skipped = append(rep.Stats.Skipped, annotate.Skipped{File: path, Reason: "standard input is not fixed: pass the file instead"})
-			if write {
-				remaining = append(remaining, findingsOf(rep.Findings, path)...)
-			}
+			keep(before)
 			continue
 		}
 		old, err := os.ReadFile(path)
 		if err != nil {
 			rep.Errors = append(rep.Errors, annotate.RunError{File: path, Message: "fix: " + err.Error()})
-			if write {
-				remaining = append(remaining, findingsOf(rep.Findings, path)...)
-			}
+			keep(before)
 			continue
 		}
-		data, fixed, left := e.fixFile(path, old, mode)
-		if write {
-			for i := range left {
-				left[i].InChangedFile, left[i].InChangedLines = true, true
+		allowed := map[fixKey]int{}
+		for _, f := range before {
+			if _, ok := mode.choose(f); ok {
+				allowed[keyOf(f)]++
 			}
-			remaining = append(remaining, left...)
 		}
+		data, fixed, left := e.fixFile(path, old, mode, allowed)
 		if bytes.Equal(data, old) {
+			keep(before)
 			continue
 		}
 		if write {
 			if err := writeAtomic(path, data); err != nil {
 				rep.Errors = append(rep.Errors, annotate.RunError{File: path, Message: "fix: " + err.Error()})
+				keep(before)
 				continue
 			}
 		}
+		keep(stillReported(left, before, rep.Stats.Hidden > 0))
 		rep.Fixed = append(rep.Fixed, fixed...)
 		rep.Changes = append(rep.Changes, annotate.FileChange{Name: patchName(path), Old: old, New: data})
 	}
@@ -113,32 +129,44 @@ func (e *engine) applyFixes(ctx context.Context, rep *annotate.Report, mode fixM
 	}
 }
 
-func findingsOf(fs []checks.Finding, path string) []checks.Finding {
+// stillReported returns the findings of a fixed file to report: those of
+// the re-check that match a finding reported before (taking its change
+// marks), and, unless the report was scoped to a change, new ones too.
+func stillReported(after, before []checks.Finding, scoped bool) []checks.Finding {
+	marks := map[fixKey]checks.Finding{}
+	for _, f := range before {
+		marks[keyOf(f)] = f
+	}
 	var out []checks.Finding
-	for _, f := range fs {
-		if f.File == path {
-			out = append(out, f)
+	for _, f := range after {
+		if b, ok := marks[keyOf(f)]; ok {
+			f.InChangedFile, f.InChangedLines = b.InChangedFile, b.InChangedLines
+		} else if scoped {
+			continue
+		} else if len(before) > 0 {
+			f.InChangedFile, f.InChangedLines = before[0].InChangedFile, before[0].InChangedLines
 		}
+		out = append(out, f)
 	}
 	return out
 }
 
-// fixFile applies fixes to one file's content until none is left that mode
-// applies (or fixRounds is reached). It returns the new content, what was
-// fixed, and the findings of the new content.
-func (e *engine) fixFile(path string, data []byte, mode fixMode) ([]byte, []annotate.Fixed, []checks.Finding) {
+// fixFile applies fixes to one file's content until no finding allowed (by
+// key, counted) has a fix mode applies, or fixRounds is reached. It returns
+// the new content, what was fixed, and the findings of the new content.
+func (e *engine) fixFile(path string, data []byte, mode fixMode, allowed map[fixKey]int) ([]byte, []annotate.Fixed, []checks.Finding) {
 	var fixed []annotate.Fixed
 	for round := 0; ; round++ {
 		res := e.checkFile(scan.NewFile(path, data))
+		sort.SliceStable(res.findings, func(i, j int) bool { return checks.Less(res.findings[i], res.findings[j]) })
 		var fixes []checks.Fix
 		var owners []checks.Finding
 		for _, f := range res.findings {
-			if fx, ok := mode.choose(f); ok {
+			if fx, ok := mode.choose(f); ok && allowed[keyOf(f)] > 0 {
 				fixes, owners = append(fixes, fx), append(owners, f)
 			}
 		}
 		if len(fixes) == 0 || round == fixRounds {
-			sort.SliceStable(res.findings, func(i, j int) bool { return checks.Less(res.findings[i], res.findings[j]) })
 			return data, fixed, res.findings
 		}
 		picked, _, edits := checks.PickFixes(fixes)
@@ -148,6 +176,7 @@ func (e *engine) fixFile(path string, data []byte, mode fixMode) ([]byte, []anno
 		}
 		for _, i := range picked {
 			f := owners[i]
+			allowed[keyOf(f)]--
 			fixed = append(fixed, annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column, Description: fixes[i].Description, Safe: fixes[i].Safe, Reason: fixes[i].Reason})
 		}
 		data = out

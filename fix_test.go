@@ -200,3 +200,32 @@ func TestFixFollowsSymlink(t *testing.T) {
 		t.Errorf("target not fixed:\n%s", got)
 	}
 }
+
+// TestFixOnlyReportedFindings: with --scope lines, a finding outside the
+// change is not reported, so --fix leaves it alone.
+func TestFixOnlyReportedFindings(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	doc := func(name string) string {
+		return "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: " + name + "\n"
+	}
+	if err := os.WriteFile("x.yaml", []byte(doc("old")+"---\n"+doc("new")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	diff := "diff --git a/x.yaml b/x.yaml\n--- a/x.yaml\n+++ b/x.yaml\n@@ -4,0 +5,5 @@\n+---\n" +
+		"+apiVersion: batch/v1beta1\n+kind: CronJob\n+metadata:\n+  name: new\n"
+	if err := os.WriteFile("change.diff", []byte(diff), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runFix("", "--fix", "--diff", "change.diff", "--scope", "lines")
+	if code != exitClean {
+		t.Errorf("exit %d; stderr %s\n%s", code, stderr, out)
+	}
+	want := doc("old") + "---\n" + strings.Replace(doc("new"), "batch/v1beta1", "batch/v1", 1)
+	if got := string(readFile(t, "x.yaml")); got != want {
+		t.Errorf("x.yaml:\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(out, "x.yaml:6:1: fixed: Change apiVersion to batch/v1") || strings.Contains(out, "x.yaml:1:1") {
+		t.Errorf("output:\n%s", out)
+	}
+}
