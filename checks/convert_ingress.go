@@ -27,16 +27,17 @@ func convertIngress(c *conv) {
 	}
 	backends, paths := 0, 0
 	if exists(spec, "backend") {
-		if b := c.block(spec, "backend"); b != nil {
-			backends += c.ingressBackend(b)
+		if b := c.block(spec, "backend"); b != nil && exists(b, "serviceName") {
+			backends += c.ingressBackend(b, "defaultBackend")
+		} else {
+			c.renameKey(spec, "backend", "defaultBackend")
 		}
-		c.renameKey(spec, "backend", "defaultBackend")
 		c.note("rename spec.backend to spec.defaultBackend")
 	}
 	for _, rule := range c.seqItems(spec, "rules") {
 		for _, p := range c.seqItems(c.block(rule, "http"), "paths") {
 			if b := c.block(p, "backend"); b != nil {
-				backends += c.ingressBackend(b)
+				backends += c.ingressBackend(b, "")
 			}
 			if !has(p, "pathType") {
 				switch {
@@ -80,8 +81,8 @@ func convertIngress(c *conv) {
 
 // ingressBackend rewrites one v1beta1 backend {serviceName, servicePort} as
 // {service: {name, port: {number | name}}} and returns 1, or 0 when it is a
-// resource backend.
-func (c *conv) ingressBackend(b *yaml.Node) int {
+// resource backend. rename, if set, is the backend's new key.
+func (c *conv) ingressBackend(b *yaml.Node, rename string) int {
 	if !exists(b, "serviceName") {
 		if !has(b, "resource") {
 			c.fail("line %d: backend without serviceName", b.Line)
@@ -110,8 +111,8 @@ func (c *conv) ingressBackend(b *yaml.Node) int {
 		c.fail("line %d: servicePort is neither a number nor a name", port.Line)
 		return 0
 	}
-	c.replace(b, []string{"serviceName", "servicePort"}, []item{
+	c.replaceAs(b, []string{"serviceName", "servicePort"}, []item{
 		group("service", moved(b, "serviceName", "name"), group("port", p)),
-	})
+	}, rename)
 	return 1
 }

@@ -31,10 +31,11 @@ type conv struct {
 	step int    // indentation step for new nested mappings
 	last int    // last file line of the document
 
-	paths map[*yaml.Node][]any // node → path of keys and indices from root
-	edits []Edit
-	ops   []semOp
-	err   error
+	paths   map[*yaml.Node][]any      // node → path of keys and indices from root
+	parents map[*yaml.Node]*yaml.Node // mapping value → the mapping holding it
+	edits   []Edit
+	ops     []semOp
+	err     error
 
 	// From and To are the old and new apiVersion; Kind is the object kind.
 	From, To, Kind string
@@ -93,7 +94,7 @@ type entry struct {
 
 func newConv(d *scan.Document, root *yaml.Node) *conv {
 	c := &conv{d: d, f: d.File, data: d.File.Data, root: root, lb: d.File.LineBreak(), step: 2, last: d.EndLine}
-	c.paths = map[*yaml.Node][]any{}
+	c.paths, c.parents = map[*yaml.Node][]any{}, map[*yaml.Node]*yaml.Node{}
 	c.index(root, []any{})
 	if meta := scan.MapGet(root, "metadata"); meta != nil && meta.Kind == yaml.MappingNode && len(meta.Content) > 0 && meta.Style&yaml.FlowStyle == 0 {
 		if s := meta.Content[0].Column - root.Content[0].Column; s > 0 {
@@ -109,6 +110,7 @@ func (c *conv) index(n *yaml.Node, p []any) {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			c.paths[n.Content[i]] = p
+			c.parents[n.Content[i+1]] = n
 			c.index(n.Content[i+1], append(slices.Clip(p), n.Content[i].Value))
 		}
 	case yaml.SequenceNode:
@@ -388,6 +390,10 @@ func (c *conv) renameKey(m *yaml.Node, key, newKey string) {
 // replace takes the entries keys out of block mapping m and writes items
 // where the first of them was.
 func (c *conv) replace(m *yaml.Node, keys []string, items []item) {
+	if m != nil && m.Kind == yaml.MappingNode && m.Style&yaml.FlowStyle != 0 {
+		c.rewriteFlow(m, keys, items, -1, "")
+		return
+	}
 	es := c.entries(m)
 	if c.err != nil {
 		return
@@ -438,6 +444,143 @@ func (c *conv) replace(m *yaml.Node, keys []string, items []item) {
 	})
 }
 
+// rewriteFlow does replace (keys → items where the first key was) or
+// insert (items before entry number at) on a one-line flow mapping m by
+// writing it out again as a block mapping under its key in the parent
+// block mapping (renamed to newKey if set). Keys and values keep their text.
+func (c *conv) rewriteFlow(m *yaml.Node, keys []string, items []item, at int, newKey string) {
+	parent := c.parents[m]
+	if parent == nil {
+		c.fail("line %d: flow mapping not under a key", m.Line)
+		return
+	}
+	var pk *yaml.Node
+	for i := 1; i < len(parent.Content); i += 2 {
+		if parent.Content[i] == m {
+			pk = parent.Content[i-1]
+		}
+	}
+	var all []item
+	placed := false
+	place := func() {
+		if !placed {
+			all = append(all, c.flatten(items)...)
+			placed = true
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if i/2 == at {
+			place()
+		}
+		k, v := m.Content[i], m.Content[i+1]
+		if slices.Contains(keys, k.Value) {
+			place()
+			continue
+		}
+		all = append(all, scalarItem(c.raw(k), c.rawValue(v)))
+	}
+	place()
+	key := c.raw(pk)
+	if newKey != "" {
+		key = newKey
+	}
+	c.replace(parent, []string{pk.Value}, []item{group(key, all...)})
+}
+
+// flatten turns items that bring entries of flow mappings into new scalar
+// items with the same key and value text (flow mappings have no layout to
+// move).
+func (c *conv) flatten(items []item) []item {
+	out := make([]item, 0, len(items))
+	for _, it := range items {
+		switch {
+		case it.src != nil && it.src.Style&yaml.FlowStyle != 0:
+			k, v := scan.MapEntry(it.src, it.srcKey)
+			key, raw := it.key, it.raw
+			if key == "" {
+				key = c.raw(k)
+			}
+			if raw == "" {
+				raw = c.rawValue(v)
+			}
+			out = append(out, scalarItem(key, raw))
+		case it.kids != nil:
+			out = append(out, group(it.key, c.flatten(it.kids)...))
+		default:
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// rawValue is a value as written on one line: a scalar token, or a flow
+// mapping or sequence up to its closing bracket.
+func (c *conv) rawValue(n *yaml.Node) string {
+	if n == nil {
+		c.fail("no value")
+		return ""
+	}
+	if n.Kind == yaml.ScalarNode {
+		return c.raw(n)
+	}
+	if n.Style&yaml.FlowStyle == 0 || n.Anchor != "" || n.Tag != "" && n.Style&yaml.TaggedStyle != 0 {
+		c.fail("line %d: value is not a one-line flow collection", n.Line)
+		return ""
+	}
+	start := c.f.Offset(scan.PosOf(n))
+	depth := 0
+	for i := start; i < len(c.data); i++ {
+		switch c.data[i] {
+		case '\n', '#':
+			c.fail("line %d: flow collection spans lines", n.Line)
+			return ""
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return string(c.data[start : i+1])
+			}
+		case '"':
+			for i++; i < len(c.data) && c.data[i] != '"' && c.data[i] != '\n'; i++ {
+				if c.data[i] == '\\' {
+					i++
+				}
+			}
+		case '\'':
+			for i++; i < len(c.data) && c.data[i] != '\n'; i++ {
+				if c.data[i] == '\'' {
+					if i+1 < len(c.data) && c.data[i+1] == '\'' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		}
+	}
+	c.fail("line %d: unterminated flow collection", n.Line)
+	return ""
+}
+
+// replaceAs is replace, and then the key holding m in its parent mapping
+// becomes newKey ("" keeps it).
+func (c *conv) replaceAs(m *yaml.Node, keys []string, items []item, newKey string) {
+	if m != nil && m.Kind == yaml.MappingNode && m.Style&yaml.FlowStyle != 0 {
+		c.rewriteFlow(m, keys, items, -1, newKey)
+		return
+	}
+	c.replace(m, keys, items)
+	if newKey != "" {
+		parent := c.parents[m]
+		for i := 1; i < len(parent.Content); i += 2 {
+			if parent.Content[i] == m {
+				c.renameKey(parent, parent.Content[i-1].Value, newKey)
+			}
+		}
+	}
+}
+
 // del removes entry key from block mapping m.
 func (c *conv) del(m *yaml.Node, key string) { c.replace(m, []string{key}, nil) }
 
@@ -451,6 +594,19 @@ const (
 // insert writes items into block mapping m: before or after the entry key,
 // or at the end.
 func (c *conv) insert(m *yaml.Node, where int, key string, items []item) {
+	if m != nil && m.Kind == yaml.MappingNode && m.Style&yaml.FlowStyle != 0 {
+		at := len(m.Content) / 2
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key && where != atEnd {
+				at = i / 2
+				if where == after {
+					at++
+				}
+			}
+		}
+		c.rewriteFlow(m, nil, items, at, "")
+		return
+	}
 	es := c.entries(m)
 	if c.err != nil {
 		return
