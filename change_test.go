@@ -17,7 +17,7 @@ import (
 
 const (
 	cleanDeploy = `apiVersion: apps/v1
-kind: Deployment
+kind: DaemonSet
 metadata:
   name: app
 spec:

@@ -167,7 +167,8 @@ func TestDepthLimit(t *testing.T) {
 		deep += strings.Repeat("  ", i+1) + "a:\n"
 	}
 	res := e.checkFile(scan.NewFile("deep.yaml", []byte(deep)))
-	if len(res.findings) != 1 || res.findings[0].Rule != "limit-exceeded" || !strings.Contains(res.findings[0].Message, "deeper than 10") {
+	if len(res.findings) != 2 || res.findings[0].Rule != "limit-exceeded" || !strings.Contains(res.findings[0].Message, "deeper than 10") ||
+		res.findings[1].Rule != "api-removed" {
 		t.Errorf("got %+v", res.findings)
 	}
 }

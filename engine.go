@@ -54,6 +54,8 @@ type fileResult struct {
 	err       *annotate.RunError
 	skipped   []annotate.Skipped
 	done      bool
+	// setDocs are the documents some set rule reads (checks.Rule.CheckSet).
+	setDocs []*scan.Document
 }
 
 // run reads and checks every input in parallel and returns the findings in
@@ -89,14 +91,19 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 	}
 	var findings []checks.Finding
 	var skipped []annotate.Skipped
+	var setDocs []*scan.Document
 	docs := 0
 	for _, r := range results {
 		findings = append(findings, r.findings...)
 		skipped = append(skipped, r.skipped...)
+		setDocs = append(setDocs, r.setDocs...)
 		docs += r.documents
 		if r.err != nil {
 			errs = append(errs, *r.err)
 		}
+	}
+	if ctx.Err() == nil {
+		findings = append(findings, e.checkSet(setDocs)...)
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
 	return findings, errs, skipped, docs
@@ -213,25 +220,78 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 			continue
 		}
 		res.documents++
+		rules, whole := e.rules, true
 		if e.wantsNode(d.Sig.Kind) {
-			root, err := d.Node()
-			if err != nil {
-				pe := &scan.ParseError{Line: d.StartLine, Msg: err.Error()}
-				errors.As(err, &pe)
-				res.findings = append(res.findings, invalidYAML(f.Path, pe, d))
-				continue
-			}
-			if max := e.limits.maxDepth; max > 0 && root != nil && scan.Depth(root, max) > max {
-				p := fileProblem(checks.LimitExceeded, f.Path, fmt.Sprintf("%s nests deeper than %d levels (--max-depth): not checked", d.Sig.Kind, max))
-				p.Line, p.Column, p.DocStart, p.DocEnd = d.Sig.APIVersionPos.Line, d.Sig.APIVersionPos.Col, d.StartLine, d.EndLine
-				res.findings = append(res.findings, *p)
-				continue
+			if problem := e.nodeProblem(d); problem != nil {
+				// the rules that read only the signature (api-removed) still run
+				res.findings = append(res.findings, *problem)
+				rules, whole = e.signatureRules(d.Sig.Kind), false
 			}
 		}
-		res.findings = append(res.findings, checks.Check(d, e.env, e.rules)...)
+		res.findings = append(res.findings, checks.Check(d, e.env, rules)...)
+		if whole && checks.WantsSet(d.Sig.Kind, e.rules) {
+			res.setDocs = append(res.setDocs, d)
+		}
 	}
 	res.findings = suppress(f, res.findings)
 	return res
+}
+
+// checkSet runs the set rules once over the documents kept from every file
+// of the run (in input order) and applies each file's inline suppressions
+// to what they find.
+func (e *engine) checkSet(docs []*scan.Document) []checks.Finding {
+	fs := checks.CheckSet(docs, e.env, e.rules)
+	files := map[string]*scan.File{}
+	for _, d := range docs {
+		files[d.File.Path] = d.File
+	}
+	byFile := map[string][]checks.Finding{}
+	var order []string
+	for _, f := range fs {
+		if _, ok := byFile[f.File]; !ok {
+			order = append(order, f.File)
+		}
+		byFile[f.File] = append(byFile[f.File], f)
+	}
+	var out []checks.Finding
+	for _, path := range order {
+		if f := files[path]; f != nil {
+			out = append(out, suppress(f, byFile[path])...)
+		} else {
+			out = append(out, byFile[path]...)
+		}
+	}
+	return out
+}
+
+// nodeProblem parses a document for the rules that read it and returns the
+// finding that stops them: invalid YAML, or nesting past --max-depth.
+func (e *engine) nodeProblem(d *scan.Document) *checks.Finding {
+	root, err := d.Node()
+	if err != nil {
+		pe := &scan.ParseError{Line: d.StartLine, Msg: err.Error()}
+		errors.As(err, &pe)
+		f := invalidYAML(d.File.Path, pe, d)
+		return &f
+	}
+	if max := e.limits.maxDepth; max > 0 && root != nil && scan.Depth(root, max) > max {
+		p := fileProblem(checks.LimitExceeded, d.File.Path, fmt.Sprintf("%s nests deeper than %d levels (--max-depth): its content is not checked", d.Sig.Kind, max))
+		p.Line, p.Column, p.DocStart, p.DocEnd = d.Sig.APIVersionPos.Line, d.Sig.APIVersionPos.Col, d.StartLine, d.EndLine
+		return p
+	}
+	return nil
+}
+
+// signatureRules are the enabled rules that do not read the Node of kind.
+func (e *engine) signatureRules(kind string) []*checks.Rule {
+	var out []*checks.Rule
+	for _, r := range e.rules {
+		if !r.WantsNode(kind) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // wantsNode reports whether any enabled rule reads the full Node of kind;

@@ -51,8 +51,8 @@ func readFile(t *testing.T, path string) []byte {
 func TestFixAppliesSafeFixesOnly(t *testing.T) {
 	dir := t.TempDir()
 	cron, cronFixed := fixture(t, dir, "cronjob.yaml", 0o640)
-	guest, _ := fixture(t, dir, "corpus-guestbook-all-in-one.yaml", 0o600)
-	guestBefore := readFile(t, guest)
+	minio, _ := fixture(t, dir, "corpus-minio-standalone-deployment.yaml", 0o600)
+	minioBefore := readFile(t, minio)
 
 	out, stderr, code := runFix("", "--fix", dir)
 	if code != exitFindings {
@@ -61,7 +61,7 @@ func TestFixAppliesSafeFixesOnly(t *testing.T) {
 	if got := readFile(t, cron); !bytes.Equal(got, cronFixed) {
 		t.Errorf("cronjob.yaml after --fix:\n%s\nwant\n%s", got, cronFixed)
 	}
-	if got := readFile(t, guest); !bytes.Equal(got, guestBefore) {
+	if got := readFile(t, minio); !bytes.Equal(got, minioBefore) {
 		t.Errorf("--fix applied an unsafe fix:\n%s", got)
 	}
 	if st, err := os.Stat(cron); err != nil || st.Mode().Perm() != 0o640 {
@@ -73,8 +73,8 @@ func TestFixAppliesSafeFixesOnly(t *testing.T) {
 	}
 	for _, want := range []string{
 		"cronjob.yaml:2:1: fixed: Change apiVersion to batch/v1 [api-removed]",
-		"corpus-guestbook-all-in-one.yaml:18:1: error: Deployment extensions/v1beta1",
-		"fixed 1 finding; 3 more with --fix-unsafe",
+		"corpus-minio-standalone-deployment.yaml:1:1: error: Deployment extensions/v1beta1",
+		"fixed 1 finding; 1 more with --fix-unsafe",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kubeready/kubeready/checks"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -54,5 +56,25 @@ func TestGolden(t *testing.T) {
 				t.Errorf("output differs from %s (stderr: %s)\n--- got\n%s--- want\n%s", golden, stderr.String(), got, want)
 			}
 		})
+	}
+}
+
+// TestReadmeListsRules keeps the README's rule table in step with the registry.
+func TestReadmeListsRules(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Rules\n")
+	if !ok {
+		t.Fatal("README.md has no ## Rules section")
+	}
+	if i := strings.Index(section, "\n## "); i >= 0 {
+		section = section[:i]
+	}
+	for _, r := range checks.Rules() {
+		if !strings.Contains(section, "| `"+r.ID+"` |") {
+			t.Errorf("README.md ## Rules does not list %s", r.ID)
+		}
 	}
 }

@@ -112,8 +112,8 @@ func (c *conv) block(m *yaml.Node, key string) *yaml.Node {
 	return v
 }
 
-// str is the string value at key of m, or "".
-func str(m *yaml.Node, key string) string {
+// valueAt is the scalar value at key of m, or "" (absent or null).
+func valueAt(m *yaml.Node, key string) string {
 	v := scan.MapGet(m, key)
 	if v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 		return ""

@@ -71,12 +71,12 @@ func convertEvent(c *conv) {
 			return
 		}
 	}
-	if t := str(c.root, "type"); t != "Normal" && t != "Warning" {
+	if t := valueAt(c.root, "type"); t != "Normal" && t != "Warning" {
 		c.fail("events.k8s.io/v1 requires type Normal or Warning")
 		return
 	}
 	if s := c.block(c.root, "series"); s != nil {
-		n, err := strconv.Atoi(str(s, "count"))
+		n, err := strconv.Atoi(valueAt(s, "count"))
 		if err != nil || n < 2 || !has(s, "lastObservedTime") {
 			c.fail("events.k8s.io/v1 requires series.count >= 2 and series.lastObservedTime")
 			return
@@ -137,7 +137,7 @@ func convertWebhook(c *conv) {
 	ws := c.seqItems(c.root, "webhooks")
 	seen := map[string]bool{}
 	for _, w := range ws {
-		if name := str(w, "name"); seen[name] {
+		if name := valueAt(w, "name"); seen[name] {
 			c.fail("webhook name %q is used twice", name)
 			return
 		} else {

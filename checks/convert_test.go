@@ -46,7 +46,8 @@ func fixCases(t testing.TB) []fixCase {
 	return out
 }
 
-// checkData runs every rule enabled at target on data, as the engine does.
+// checkData checks data as the engine does: every rule enabled at target
+// on each object, then the set rules over all of them.
 func checkData(path string, data []byte, target Version) ([]Finding, []*scan.ParseError) {
 	env := Env{Target: target, Platform: PlatformEKS}
 	var rules []*Rule
@@ -57,11 +58,16 @@ func checkData(path string, data []byte, target Version) ([]Finding, []*scan.Par
 	}
 	docs, perrs := scan.Parse(scan.NewFile(path, data))
 	var out []Finding
+	var setDocs []*scan.Document
 	for _, d := range docs {
 		if d.Sig.IsObject() {
 			out = append(out, Check(d, env, rules)...)
+			if WantsSet(d.Sig.Kind, rules) {
+				setDocs = append(setDocs, d)
+			}
 		}
 	}
+	out = append(out, CheckSet(setDocs, env, rules)...)
 	sort.SliceStable(out, func(i, j int) bool { return Less(out[i], out[j]) })
 	return out, perrs
 }

@@ -60,7 +60,7 @@ func workloadDefaults(c *conv, spec *yaml.Node) {
 	case "Deployment":
 		strategy := scan.MapGet(spec, "strategy")
 		ru := scan.MapGet(strategy, "rollingUpdate")
-		t := str(strategy, "type")
+		t := valueAt(strategy, "type")
 		switch c.From {
 		case "extensions/v1beta1":
 			if !has(spec, "progressDeadlineSeconds") {
@@ -78,11 +78,11 @@ func workloadDefaults(c *conv, spec *yaml.Node) {
 			}
 		}
 	case "DaemonSet":
-		if c.From == "extensions/v1beta1" && str(scan.MapGet(spec, "updateStrategy"), "type") == "" {
+		if c.From == "extensions/v1beta1" && valueAt(scan.MapGet(spec, "updateStrategy"), "type") == "" {
 			c.risk("spec.updateStrategy defaults to RollingUpdate in apps/v1, so pods are replaced as soon as the template changes (extensions/v1beta1: OnDelete); set updateStrategy.type: OnDelete to keep that")
 		}
 	case "StatefulSet":
-		if c.From == "apps/v1beta1" && str(scan.MapGet(spec, "updateStrategy"), "type") == "" {
+		if c.From == "apps/v1beta1" && valueAt(scan.MapGet(spec, "updateStrategy"), "type") == "" {
 			c.risk("spec.updateStrategy defaults to RollingUpdate in apps/v1, so pods are replaced as soon as the template changes (apps/v1beta1: OnDelete); set updateStrategy.type: OnDelete to keep that")
 		}
 	}

@@ -1,11 +1,47 @@
 package checks
 
-// registry lists every rule in the order `kubeready rules` prints them.
+// registry lists every rule in the order `kubeready rules` prints them: API
+// versions, then Kubernetes changes by theme, then the EKS rules, then the
+// node-drain readiness checks, then the rules the engine reports itself.
 // Add a new rule here, then regenerate docs/rules.md with `go generate .`
 // (TestRulesDoc fails while it is out of date).
 var registry = []*Rule{
 	apiRemoved,
 	apiDeprecated,
+
+	pspRBAC,
+	psaLabels,
+	seccompAnnotation,
+	appArmorAnnotation,
+	legacyPodAnnotation,
+	intreeVolumeRemoved,
+	gitRepoVolume,
+	dockershimSocket,
+	legacyRegistry,
+	ingressNginxRetired,
+	betaNodeLabels,
+	metadataClusterName,
+	topologyAwareHints,
+	enforceMountableSecrets,
+	endpointsDeprecated,
+	servicePreferClose,
+	kubeProxyIPVS,
+	serviceExternalIPs,
+	strictIPCIDR,
+
+	eksALBEndpointSlices,
+	eksAWSAuthQuoting,
+	eksEBSCSI,
+	eksAddonVersion,
+	eksP2Instance,
+	eksAnonymousBinding,
+	eksAL2AMI,
+
+	drainSingleReplica,
+	drainNoPDB,
+	drainNoReadinessProbe,
+	drainPDBBlocks,
+
 	InvalidYAML,
 	FileTooLarge,
 	LimitExceeded,

@@ -26,7 +26,8 @@ type Rule struct {
 	// ID is part of the public interface (output, suppressions, config).
 	ID    string
 	Title string
-	// Severity is the rule's usual severity; SeverityAt may refine it.
+	// Severity is the rule's severity at the default target (1.25), or where
+	// it starts to apply; SeverityAt may refine it by target.
 	Severity Severity
 	// Since is the first target version at which the rule applies.
 	Since string
@@ -38,15 +39,22 @@ type Rule struct {
 	// Source is the URL of the fact behind the rule.
 	Source string
 	// Kinds lists the object kinds whose full Node the rule reads; "*" is any
-	// object. Nil means the rule reads only the signature.
+	// object. The rule sees only documents of these kinds. Nil means the rule
+	// sees every object and reads only its signature (or parses the Node
+	// itself after a cheap test, as metadata-clustername does).
 	Kinds []string
 	// SeverityAt returns the severity at a target and whether the rule
 	// applies there at all. Nil means Severity from Since on.
 	SeverityAt func(Version) (Severity, bool)
 	// Check returns the rule's findings for one document. It must not print
 	// and must not keep state between calls. Nil for rules the engine
-	// reports itself (invalid-yaml, internal-error).
+	// reports itself (invalid-yaml, internal-error) and for set rules.
 	Check func(r *Rule, d *scan.Document, env Env) []Finding
+	// CheckSet is the variant for rules that compare documents with each
+	// other (a PodDisruptionBudget and the workloads it covers). It gets
+	// every document of the run whose kind is in Kinds, in input order, once
+	// all inputs are read. Like Check it is pure: documents in, findings out.
+	CheckSet func(r *Rule, docs []*scan.Document, env Env) []Finding
 }
 
 // At returns the rule's severity at target and whether it applies there.
@@ -128,17 +136,61 @@ var (
 	}
 )
 
-// Check runs every enabled rule on one document. A rule that panics gives
-// one internal-error finding naming the rule; the other rules still run.
+// Check runs every enabled rule on one document: a rule that lists Kinds
+// sees only documents of those kinds, one without Kinds sees every object.
+// A rule that panics gives one internal-error finding naming the rule; the
+// other rules still run.
 func Check(d *scan.Document, env Env, rules []*Rule) []Finding {
 	var out []Finding
 	for _, r := range rules {
-		if r.Check == nil {
+		if r.Check == nil || (len(r.Kinds) > 0 && !r.WantsNode(d.Sig.Kind)) {
 			continue
 		}
 		out = append(out, runRule(r, d, env)...)
 	}
 	return out
+}
+
+// CheckSet runs every enabled set rule on the documents of a run, each rule
+// seeing only the documents whose kind it lists. A rule that panics gives one
+// internal-error finding; the other rules still run.
+func CheckSet(docs []*scan.Document, env Env, rules []*Rule) []Finding {
+	var out []Finding
+	for _, r := range rules {
+		if r.CheckSet == nil {
+			continue
+		}
+		var mine []*scan.Document
+		for _, d := range docs {
+			if r.WantsNode(d.Sig.Kind) {
+				mine = append(mine, d)
+			}
+		}
+		if len(mine) > 0 {
+			out = append(out, runSetRule(r, mine, env)...)
+		}
+	}
+	return out
+}
+
+// WantsSet reports whether any of rules is a set rule that reads documents of kind.
+func WantsSet(kind string, rules []*Rule) bool {
+	for _, r := range rules {
+		if r.CheckSet != nil && r.WantsNode(kind) {
+			return true
+		}
+	}
+	return false
+}
+
+func runSetRule(r *Rule, docs []*scan.Document, env Env) (fs []Finding) {
+	defer func() {
+		if p := recover(); p != nil {
+			d := docs[0]
+			fs = []Finding{InternalError.Finding(d, env, d.Sig.APIVersionPos, fmt.Sprintf("rule %s failed on the documents of this run: %v", r.ID, p))}
+		}
+	}()
+	return r.CheckSet(r, docs, env)
 }
 
 func runRule(r *Rule, d *scan.Document, env Env) (fs []Finding) {

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -104,7 +103,7 @@ func chunkError(c Chunk, err error) error {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	} else if bad := firstBadByte(c.Data); bad >= 0 {
 		// encoding errors come without a line: find it
-		line = c.Line + bytes.Count(c.Data[:bad], []byte{'\n'})
+		line = c.Line + CountBreaks(c.Data[:bad])
 	}
 	return &ParseError{Line: line, Msg: msg}
 }

@@ -32,6 +32,45 @@ type File struct {
 	Origin *Origin
 
 	lineStarts []int // byte offsets of each line start in Data, after the BOM
+	lineEnds   []int // byte offsets just past each line's content, before its break
+}
+
+// BreakAt returns the width of the line break starting at data[i], or 0.
+// Like the YAML parser (whose positions kubeready reports), it counts CRLF,
+// LF, a lone CR, NEL, LS and PS as line breaks.
+func BreakAt(data []byte, i int) int {
+	switch data[i] {
+	case '\n':
+		return 1
+	case '\r':
+		if i+1 < len(data) && data[i+1] == '\n' {
+			return 2
+		}
+		return 1
+	case 0xC2:
+		if i+1 < len(data) && data[i+1] == 0x85 {
+			return 2
+		}
+	case 0xE2:
+		if i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9) {
+			return 3
+		}
+	}
+	return 0
+}
+
+// CountBreaks counts the line breaks in data, as BreakAt defines them.
+func CountBreaks(data []byte) int {
+	n := 0
+	for i := 0; i < len(data); {
+		if w := BreakAt(data, i); w > 0 {
+			n++
+			i += w
+			continue
+		}
+		i++
+	}
+	return n
 }
 
 // Origin describes content produced by rendering (a Helm chart or a
@@ -61,12 +100,17 @@ func (f *File) starts() []int {
 	if f.lineStarts == nil {
 		b := f.BOMLen()
 		starts := []int{b}
-		for i := b; i < len(f.Data); i++ {
-			if f.Data[i] == '\n' {
-				starts = append(starts, i+1)
+		var ends []int
+		for i := b; i < len(f.Data); {
+			if w := BreakAt(f.Data, i); w > 0 {
+				ends = append(ends, i)
+				starts = append(starts, i+w)
+				i += w
+				continue
 			}
+			i++
 		}
-		f.lineStarts = starts
+		f.lineStarts, f.lineEnds = starts, append(ends, len(f.Data))
 	}
 	return f.lineStarts
 }
@@ -80,12 +124,7 @@ func (f *File) Line(n int) []byte {
 	if n < 1 || n > len(s) {
 		return nil
 	}
-	end := len(f.Data)
-	if n < len(s) {
-		end = s[n] - 1
-	}
-	line := f.Data[s[n-1]:end]
-	return bytes.TrimSuffix(line, []byte{'\r'})
+	return f.Data[s[n-1]:f.lineEnds[n-1]]
 }
 
 // Offset converts a position to a byte offset in Data. A column past the end
@@ -113,11 +152,12 @@ func (f *File) LineEnd(n int) int {
 	return f.starts()[n-1] + len(f.Line(n))
 }
 
-// LineBreak is the line break the file uses: "\r\n" when its first line ends
-// with one, "\n" otherwise.
+// LineBreak is the line break the file uses: the one ending its first line,
+// "\n" when it has none.
 func (f *File) LineBreak() string {
-	if i := bytes.IndexByte(f.Data, '\n'); i > 0 && f.Data[i-1] == '\r' {
-		return "\r\n"
+	f.starts()
+	if len(f.lineEnds) > 1 {
+		return string(f.Data[f.lineEnds[0]:f.lineStarts[1]])
 	}
 	return "\n"
 }

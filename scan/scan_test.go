@@ -23,6 +23,8 @@ func TestSplit(t *testing.T) {
 		{"not a marker", "a: |\n  ---\n  x\nb: ----\n", []int{1}},
 		{"indented marker is content", "a:\n  ---\n", []int{1}},
 		{"crlf", "a: 1\r\n---\r\nb: 2\r\n", []int{1, 2}},
+		{"lone cr", "a: 1\r---\rb: 2\r", []int{1, 2}},
+		{"line separator", "a: 1\u2028---\nb: 2", []int{1, 2}},
 		{"empty", "", []int{1}},
 		{"only marker", "---\n", []int{1}},
 	}
@@ -195,6 +197,10 @@ func TestOffset(t *testing.T) {
 	}
 	if got := string(f.Line(2)); got != "b: é2" {
 		t.Errorf("Line(2) = %q", got)
+	}
+	mac := NewFile("x", []byte("a: 1\rb: 2\rc: 3"))
+	if mac.Lines() != 3 || string(mac.Line(2)) != "b: 2" || mac.Offset(Pos{3, 1}) != 10 || mac.LineBreak() != "\r" {
+		t.Errorf("lone CR lines: %d lines, line 2 %q", mac.Lines(), mac.Line(2))
 	}
 	if f.LineBreak() != "\r\n" {
 		t.Errorf("LineBreak = %q", f.LineBreak())

@@ -22,13 +22,14 @@ func Split(text []byte) []Chunk {
 	var chunks []Chunk
 	start, startLine, line := 0, 1, 1
 	for pos := 0; pos < len(text); {
-		end := bytes.IndexByte(text[pos:], '\n')
 		next := len(text)
-		if end >= 0 {
-			next = pos + end + 1
+		for i := pos; i < len(text); i++ {
+			if w := BreakAt(text, i); w > 0 {
+				next = i + w
+				break
+			}
 		}
-		l := text[pos:next]
-		if pos > start && isMarker(l) {
+		if pos > start && isMarker(text[pos:next]) {
 			chunks = append(chunks, Chunk{Data: text[start:pos], Line: startLine, Offset: start, Lines: line - startLine})
 			start, startLine = pos, line
 		}
@@ -53,9 +54,5 @@ func isMarker(l []byte) bool {
 	if len(l) == 3 {
 		return true
 	}
-	switch l[3] {
-	case ' ', '\t', '\r', '\n':
-		return true
-	}
-	return false
+	return l[3] == ' ' || l[3] == '\t' || BreakAt(l, 3) > 0
 }

@@ -1,0 +1,343 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kubeready/kubeready/scan"
+)
+
+// Node-drain readiness: what eksup checks on a live cluster (K8S002, K8S004,
+// K8S006) that a manifest already shows. Managed node-group upgrades drain
+// every node; these rules say which workloads that takes down. They report
+// at info, which never fails a run by default.
+
+// workloadKinds are the kinds whose pods a node drain evicts and a
+// controller replaces.
+var workloadKinds = []string{"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+
+// eksupChecks is the source of the drain rules.
+const eksupChecks = "https://github.com/clowdhaus/eksup/blob/main/docs/info/checks.md"
+
+// workload is a replicated controller in the run.
+type workload struct {
+	doc      *scan.Document
+	replicas *yaml.Node // nil when spec.replicas is absent
+	labels   map[string]string
+	pod      *PodSpec
+}
+
+// pdb is a PodDisruptionBudget in the run.
+type pdb struct {
+	doc                *scan.Document
+	sel                selector
+	minAvail, maxUnavl *yaml.Node
+}
+
+// hpa is a HorizontalPodAutoscaler in the run: which workload it scales and
+// its minimum.
+type hpa struct {
+	doc        *scan.Document
+	kind, name string
+	min        int
+	minNode    *yaml.Node
+}
+
+// drainSet is what the drain rules know about the documents of a run.
+type drainSet struct {
+	workloads []workload
+	pdbs      []pdb
+	hpas      []hpa
+}
+
+func readDrainSet(docs []*scan.Document) drainSet {
+	var s drainSet
+	for _, d := range docs {
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		switch {
+		case slices.Contains(workloadKinds, d.Sig.Kind):
+			p := PodSpecOf(d)
+			if p == nil {
+				continue
+			}
+			s.workloads = append(s.workloads, workload{doc: d, replicas: at(root, "spec", "replicas"), labels: stringMap(p.Labels), pod: p})
+		case d.Sig.Kind == "PodDisruptionBudget" && apiGroup(d.Sig.APIVersion) == "policy":
+			spec := scan.MapGet(root, "spec")
+			// policy/v1beta1 reads an empty selector as "no pods", policy/v1 as "every pod".
+			s.pdbs = append(s.pdbs, pdb{doc: d, sel: readSelector(scan.MapGet(spec, "selector"), d.Sig.APIVersion != "policy/v1beta1"),
+				minAvail: scan.MapGet(spec, "minAvailable"), maxUnavl: scan.MapGet(spec, "maxUnavailable")})
+		case d.Sig.Kind == "HorizontalPodAutoscaler" && apiGroup(d.Sig.APIVersion) == "autoscaling":
+			spec := scan.MapGet(root, "spec")
+			h := hpa{doc: d, kind: str(at(spec, "scaleTargetRef", "kind")), name: str(at(spec, "scaleTargetRef", "name")), min: 1}
+			if n := scan.MapGet(spec, "minReplicas"); n != nil {
+				if v, err := strconv.Atoi(scalar(n)); err == nil {
+					h.min, h.minNode = v, n
+				}
+			}
+			s.hpas = append(s.hpas, h)
+		}
+	}
+	return s
+}
+
+// sameNamespace reports whether two documents may share a namespace: equal,
+// or one of them leaves it to the apply (`kubectl -n`).
+func sameNamespace(a, b *scan.Document) bool {
+	return a.Sig.Namespace == b.Sig.Namespace || a.Sig.Namespace == "" || b.Sig.Namespace == ""
+}
+
+// replicas is the number of pods a workload keeps when nothing scales it:
+// the HorizontalPodAutoscaler minimum when one targets it, else
+// spec.replicas (1 when absent). known is false for a value kubeready cannot
+// read (a template expression, say).
+func (s drainSet) replicas(w workload) (n int, known bool, by *hpa) {
+	for i := range s.hpas {
+		h := &s.hpas[i]
+		if h.kind == w.doc.Sig.Kind && h.name == w.doc.Sig.Name && sameNamespace(h.doc, w.doc) {
+			return h.min, true, h
+		}
+	}
+	if w.replicas == nil {
+		return 1, true, nil
+	}
+	v, err := strconv.Atoi(scalar(w.replicas))
+	return v, err == nil, nil
+}
+
+// covering returns the PodDisruptionBudgets that select a workload's pods.
+func (s drainSet) covering(w workload) []pdb {
+	var out []pdb
+	for _, p := range s.pdbs {
+		if sameNamespace(p.doc, w.doc) && p.sel.matches(w.labels) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// drainKinds are the kinds the drain set rules read.
+var drainKinds = append([]string{"PodDisruptionBudget", "HorizontalPodAutoscaler"}, workloadKinds...)
+
+var drainSingleReplica = &Rule{
+	ID: "drain-single-replica", Title: "Workload runs a single replica", Severity: Info, Since: always,
+	Rationale: "Every node-group upgrade drains each node. A workload with one replica is down from the eviction until its " +
+		"pod is rescheduled and ready on another node (eksup K8S002).",
+	Fix:     "Run at least two replicas (spread across nodes) and cover them with a PodDisruptionBudget before upgrading nodes.",
+	Example: "kind: Deployment\nspec:\n  replicas: 1\n",
+	Source:  eksupChecks,
+	Kinds:   drainKinds,
+	CheckSet: func(r *Rule, docs []*scan.Document, env Env) []Finding {
+		s := readDrainSet(docs)
+		var out []Finding
+		for _, w := range s.workloads {
+			n, known, by := s.replicas(w)
+			if !known || n != 1 {
+				continue
+			}
+			d := w.doc
+			where, p := "spec.replicas is 1", d.Sig.KindPos
+			switch {
+			case by != nil:
+				where = fmt.Sprintf("HorizontalPodAutoscaler %s lets it scale down to 1", by.doc.Sig.Name)
+			case w.replicas == nil:
+				where = "spec.replicas is not set, so it runs 1"
+			default:
+				p = pos(w.replicas)
+			}
+			out = append(out, r.Finding(d, env, p, fmt.Sprintf("%s %s runs a single replica (%s): draining its node during the node "+
+				"upgrade takes it down until the pod is rescheduled and ready. Run at least 2 replicas with a PodDisruptionBudget.",
+				d.Sig.Kind, d.Sig.Name, where)))
+		}
+		return out
+	},
+}
+
+var drainNoPDB = &Rule{
+	ID: "drain-no-pdb", Title: "No PodDisruptionBudget covers the workload", Severity: Info, Since: always,
+	Rationale: "Without a PodDisruptionBudget a node drain may evict every replica of a workload at once when they share " +
+		"nodes, as they often do; with one, the drain waits until enough replicas run elsewhere (eksup K8S004). The rule " +
+		"looks for a budget among all documents of the run, in the same namespace, whose selector matches the pod labels.",
+	Fix:     "Add a policy/v1 PodDisruptionBudget selecting the pods, with maxUnavailable: 1 (or a minAvailable below the replica count).",
+	Example: "kind: Deployment\nspec:\n  replicas: 3\n",
+	Source:  eksupChecks,
+	Kinds:   drainKinds,
+	CheckSet: func(r *Rule, docs []*scan.Document, env Env) []Finding {
+		s := readDrainSet(docs)
+		var out []Finding
+		for _, w := range s.workloads {
+			if n, known, _ := s.replicas(w); !known || n < 2 || len(s.covering(w)) > 0 {
+				continue
+			}
+			d := w.doc
+			f := r.Finding(d, env, d.Sig.KindPos, fmt.Sprintf("No PodDisruptionBudget in this run selects the pods of %s %s: a node "+
+				"drain during the node upgrade may evict all its replicas at once. Add a policy/v1 PodDisruptionBudget with maxUnavailable: 1.",
+				d.Sig.Kind, d.Sig.Name))
+			f.ObjectLevel = true
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+var drainPDBBlocks = &Rule{
+	ID: "drain-pdb-blocks", Title: "PodDisruptionBudget can never be satisfied", Severity: Info, Since: always,
+	Rationale: "A PodDisruptionBudget that allows no disruption (maxUnavailable: 0, minAvailable: 100%, or a minAvailable " +
+		"at or above the replicas of the workloads it selects) makes every eviction fail: node drains hang and the " +
+		"node-group upgrade stalls until someone deletes the budget or forces the drain.",
+	Fix:     "Allow at least one disruption: maxUnavailable: 1, or a minAvailable below the replica count.",
+	Example: "kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 0\n",
+	Source:  "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
+	Kinds:   drainKinds,
+	CheckSet: func(r *Rule, docs []*scan.Document, env Env) []Finding {
+		s := readDrainSet(docs)
+		var out []Finding
+		for _, p := range s.pdbs {
+			d := p.doc
+			report := func(n *yaml.Node, why string) {
+				out = append(out, r.Finding(d, env, pos(n), fmt.Sprintf("PodDisruptionBudget %s %s, so no pod it covers can ever be "+
+					"evicted: node drains hang and the node upgrade stalls. Allow at least one disruption (maxUnavailable: 1).", d.Sig.Name, why)))
+			}
+			switch mu, ma := scalar(p.maxUnavl), scalar(p.minAvail); {
+			case p.maxUnavl != nil && (mu == "0" || mu == "0%"):
+				report(p.maxUnavl, "sets maxUnavailable: "+mu)
+			case p.minAvail != nil && ma == "100%":
+				report(p.minAvail, "sets minAvailable: 100%")
+			case p.minAvail != nil:
+				want, err := strconv.Atoi(ma)
+				if err != nil || want < 1 {
+					continue
+				}
+				total, matched := 0, 0
+				for _, w := range s.workloads {
+					if !sameNamespace(p.doc, w.doc) || !p.sel.matches(w.labels) {
+						continue
+					}
+					n, known, _ := s.replicas(w)
+					if !known {
+						total = -1
+						break
+					}
+					total += n
+					matched++
+				}
+				if matched > 0 && total >= 0 && want >= total {
+					report(p.minAvail, fmt.Sprintf("sets minAvailable: %d while the workloads it selects run %d in all", want, total))
+				}
+			}
+		}
+		return out
+	},
+}
+
+var drainNoReadinessProbe = &Rule{
+	ID: "drain-no-readiness-probe", Title: "Container has no readiness probe", Severity: Info, Since: always,
+	Rationale: "When a drain evicts a pod, its replacement counts as ready as soon as its containers start unless a readiness " +
+		"probe says otherwise, so Services send it traffic and PodDisruptionBudgets let the drain move on before it can serve " +
+		"(eksup K8S006).",
+	Fix:     "Add a readinessProbe that passes only when the container can serve.",
+	Example: "containers:\n  - name: web\n    image: nginx\n",
+	Source:  eksupChecks,
+	Kinds:   workloadKinds,
+	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
+		p := PodSpecOf(d)
+		if p == nil {
+			return nil
+		}
+		root, _ := d.Node()
+		if scalar(at(root, "spec", "replicas")) == "0" {
+			return nil
+		}
+		var out []Finding
+		for _, c := range p.Containers {
+			if c.List != "containers" || scan.MapGet(c.Node, "readinessProbe") != nil {
+				continue
+			}
+			out = append(out, r.Finding(d, env, pos(c.Node), fmt.Sprintf("Container %s of %s %s has no readinessProbe: after a node "+
+				"drain its new pod counts as ready as soon as it starts, before it can serve. Add a readinessProbe.", c.Name, d.Sig.Kind, d.Sig.Name)))
+		}
+		return out
+	},
+}
+
+// selector is a label selector: matchLabels and matchExpressions.
+type selector struct {
+	// none selects nothing (a missing selector, or an empty one in policy/v1beta1).
+	none   bool
+	labels map[string]string
+	exprs  []selectorExpr
+}
+
+type selectorExpr struct {
+	key, op string
+	values  []string
+}
+
+// readSelector reads a label selector node. An empty selector selects
+// everything when emptyMeansAll, else nothing; a missing one selects nothing.
+func readSelector(n *yaml.Node, emptyMeansAll bool) selector {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return selector{none: true}
+	}
+	s := selector{labels: stringMap(scan.MapGet(n, "matchLabels"))}
+	for _, e := range items(scan.MapGet(n, "matchExpressions")) {
+		x := selectorExpr{key: scalar(scan.MapGet(e, "key")), op: scalar(scan.MapGet(e, "operator"))}
+		for _, v := range items(scan.MapGet(e, "values")) {
+			x.values = append(x.values, scalar(v))
+		}
+		s.exprs = append(s.exprs, x)
+	}
+	if len(s.labels) == 0 && len(s.exprs) == 0 && !emptyMeansAll {
+		s.none = true
+	}
+	return s
+}
+
+// matches reports whether the selector selects pods with labels.
+func (s selector) matches(labels map[string]string) bool {
+	if s.none {
+		return false
+	}
+	for k, v := range s.labels {
+		if got, ok := labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	for _, e := range s.exprs {
+		v, ok := labels[e.key]
+		switch strings.ToLower(e.op) {
+		case "in":
+			if !ok || !slices.Contains(e.values, v) {
+				return false
+			}
+		case "notin":
+			if ok && slices.Contains(e.values, v) {
+				return false
+			}
+		case "exists":
+			if !ok {
+				return false
+			}
+		case "doesnotexist":
+			if ok {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// stringMap reads a mapping of scalars into a Go map.
+func stringMap(m *yaml.Node) map[string]string {
+	out := map[string]string{}
+	pairs(m, func(k, v *yaml.Node) { out[k.Value] = scalar(v) })
+	return out
+}
