@@ -32,6 +32,7 @@ type conv struct {
 	last int    // last file line of the document
 
 	paths   map[*yaml.Node][]any      // node → path of keys and indices from root
+	layouts map[*yaml.Node][]entry    // entries of block mappings, laid out once
 	parents map[*yaml.Node]*yaml.Node // mapping value → the mapping holding it
 	edits   []Edit
 	ops     []semOp
@@ -234,6 +235,22 @@ func (c *conv) entries(m *yaml.Node) []entry {
 	if c.err != nil {
 		return nil
 	}
+	if es, ok := c.layouts[m]; ok {
+		return es
+	}
+	es := c.layout(m)
+	if c.err == nil {
+		if c.layouts == nil {
+			c.layouts = map[*yaml.Node][]entry{}
+		}
+		c.layouts[m] = es
+	}
+	return es
+}
+
+// layout computes entries (the file never changes while a conversion runs:
+// edits are only collected).
+func (c *conv) layout(m *yaml.Node) []entry {
 	if m == nil || m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 || len(m.Content) < 2 {
 		c.fail("line %d: not a block mapping", lineOf(m))
 		return nil
