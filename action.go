@@ -93,6 +93,9 @@ func readInputs(gha *githubactions.Action) (in actionInputs, opts options, warn 
 	if !ok {
 		return in, opts, "", fmt.Errorf("inputs: %s", msg)
 	}
+	// The Action suggests fixes and never writes them, whatever a `fix` key
+	// in .kubeready.yaml says.
+	opts.fix, opts.format = fixNone, "text"
 	// Without --base or --diff the CLI's default scope is all; on a pull
 	// request the Action's is files, unless the configuration says.
 	if !scopeGiven && !configSets(opts.config, "scope") {

@@ -341,8 +341,14 @@ func TestActionEndToEnd(t *testing.T) {
 	if len(comments) != 1 || !strings.HasPrefix(comments[0].Body, annotate.CommentMarker) {
 		t.Fatalf("%d comments after the first run", len(comments))
 	}
-	if n := len(srv.ReviewComments(7)); n != 2 {
-		t.Errorf("%d review comments, want 2 (cron.yaml:2 and hpa.yaml:1): %v", n, fakegithub.SortedPaths(srv.ReviewComments(7)))
+	rcs := srv.ReviewComments(7)
+	if n := len(rcs); n != 2 {
+		t.Errorf("%d review comments, want 2 (cron.yaml:2 and hpa.yaml:1): %v", n, fakegithub.SortedPaths(rcs))
+	}
+	for _, c := range rcs {
+		if c.Path == "deploy/cron.yaml" && (c.Line != 2 || !strings.Contains(c.Body, "```suggestion\napiVersion: batch/v1\n```")) {
+			t.Errorf("cron.yaml's safe fix is not a suggestion on line 2 (line %d):\n%s", c.Line, c.Body)
+		}
 	}
 
 	// Second run on the same PR: the comment is edited, nothing is repeated.
@@ -423,13 +429,16 @@ func TestActionReviewForbiddenCommentAllowed(t *testing.T) {
 // .kubeready.yaml decide, as for the CLI; an input set otherwise wins.
 func TestActionConfigFile(t *testing.T) {
 	repo := newTestRepo(t)
-	writeFiles(t, repo.dir, map[string]string{".kubeready.yaml": "fail-on: never\nscope: lines\ndisable: [api-deprecated]\n"})
+	writeFiles(t, repo.dir, map[string]string{".kubeready.yaml": "fail-on: never\nscope: lines\ndisable: [api-deprecated]\nfix: true\n"})
 	srv := newActionFake(t, repo)
 	env := newActionEnv(t, srv, repo)
 	env["INPUT_COMMENT"], env["INPUT_REVIEW"] = "false", "false"
 	res := env.run(t)
 	if res.code != exitClean {
 		t.Errorf("exit %d, want 0 (fail-on: never from the file)\n%s", res.code, res.stdout)
+	}
+	if b, _ := os.ReadFile(filepath.Join(repo.dir, "deploy", "cron.yaml")); string(b) != cronHead {
+		t.Error("the Action rewrote a file: it must only suggest fixes, whatever `fix` says")
 	}
 	// scope lines drops cron.yaml:17 (unchanged object); disable drops hpa.yaml.
 	if got := annotationRe.FindAllString(res.stdout, -1); len(got) != 1 || !strings.Contains(got[0], "file=deploy/cron.yaml,line=2,") {

@@ -41,6 +41,7 @@ type options struct {
 	failOn   string
 	platform string
 	workers  int
+	fix      fixMode
 	base     string
 	diff     string
 	scope    string
@@ -60,6 +61,7 @@ const usageText = `Usage: kubeready [flags] [PATH...]
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
 .yml and .json), or - for standard input; no PATH means the current directory.
+--fix rewrites the files with the safe fixes; --format patch prints them as a diff.
 
 Settings come from the nearest .kubeready.yaml, looked for from the working
 directory up to the repository root; flags given on the command line win.
@@ -125,7 +127,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // scanPaths scans paths (files and directories, less what the
 // configuration ignores) with the enabled rules, marks the findings against
 // change, keeps those --scope asks for and adds them, the errors and the
-// counts to rep. The CLI and the GitHub Action both scan through it.
+// counts to rep; with --fix, --fix-unsafe or --format patch it then applies
+// the fixes. The CLI and the GitHub Action (which never fixes) both scan
+// through it.
 func scanPaths(ctx context.Context, opts options, paths []string, change *scan.Change, stdin io.Reader, rep *annotate.Report) {
 	env := checks.Env{Target: opts.target, Platform: opts.platform}
 	disc := opts.config.filter(scan.Discover(paths))
@@ -153,12 +157,17 @@ func scanPaths(ctx context.Context, opts options, paths []string, change *scan.C
 	rep.Errors = append(rep.Errors, errs...)
 	rep.Stats.Files = len(disc.Inputs)
 	rep.Stats.Documents = docs
+	if opts.fix != fixNone || opts.format == "patch" {
+		eng.applyFixes(ctx, rep, max(opts.fix, fixSafe), opts.format != "patch")
+	}
 }
 
 // report writes the report in the chosen format and returns the exit code.
 func report(ctx context.Context, rep *annotate.Report, opts options, stdout, stderr io.Writer) int {
 	var reporter annotate.Reporter
 	switch opts.format {
+	case "patch":
+		reporter = annotate.Patch{W: stdout, Log: stderr}
 	case "json":
 		reporter = annotate.JSON{W: stdout}
 	case "sarif":
@@ -202,7 +211,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs := flag.NewFlagSet("kubeready", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "1.25", "Kubernetes `version` to check against (1.25, v1.25 or 1.25.3)")
-	fs.StringVar(&opts.format, "format", "text", "output `format`: text, json or sarif")
+	fs.StringVar(&opts.format, "format", "text", "output `format`: text, json, sarif, or patch (a unified diff of the fixes; writes nothing)")
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
@@ -214,6 +223,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.base, "base", "", "check only files changed since the merge base of git `REF` and the working tree")
 	fs.StringVar(&opts.diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
 	fs.StringVar(&opts.scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
+	fix := fs.Bool("fix", false, "apply the safe fixes to the files in place, then report what remains")
+	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
 	fs.Usage = func() {
@@ -259,10 +270,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		return usage("%s %s: kubeready checks targets from 1.16 on", src("target"), v)
 	}
 	opts.target = v
+	opts.fix = fixFlags(*fix, *fixUnsafe)
 	switch opts.format {
-	case "text", "json", "sarif":
+	case "text", "json", "sarif", "patch":
 	default:
-		return usage("--format %q: want text, json or sarif", opts.format)
+		return usage("--format %q: want text, json, sarif or patch", opts.format)
 	}
 	switch opts.failOn {
 	case "error", "warning", "never":
