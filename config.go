@@ -24,7 +24,7 @@ const configName = ".kubeready.yaml"
 
 // flagKeys are the configuration keys that set the flag of the same name
 // when that flag is not given on the command line. A key whose flag this
-// build does not have yet (scope, helm-values, helm-set, fix) is read,
+// build does not have yet (helm-values, helm-set) is read,
 // checked for shape and kept in config.settings; it takes effect as soon as
 // the flag is registered, with no further wiring.
 var flagKeys = map[string]keyShape{

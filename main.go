@@ -41,6 +41,7 @@ type options struct {
 	failOn   string
 	platform string
 	workers  int
+	fix      fixMode
 	base     string
 	diff     string
 	scope    string
@@ -63,6 +64,7 @@ manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
 .yml and .json files, Helm charts and kustomizations, which are rendered at the
 target version), or - for standard input (plain manifests or helm template
 output); no PATH means the current directory.
+--fix rewrites the files with the safe fixes; --format patch prints them as a diff.
 
 Settings come from the nearest .kubeready.yaml, looked for from the working
 directory up to the repository root; flags given on the command line win.
@@ -82,11 +84,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return explain(args[1:], stdout, stderr)
 		}
 	}
+	if actionMode(args, os.Getenv) {
+		return runAction(ctx, os.Getenv, stdout)
+	}
 	opts, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	env := checks.Env{Target: opts.target, Platform: opts.platform}
 	if newest := checks.APIs.Newest(); newest.Less(opts.target) {
 		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", opts.target, newest, newest)
 	}
@@ -119,6 +123,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 
+	scanPaths(ctx, opts, paths, change, stdin, rep)
+	return report(ctx, rep, opts, stdout, stderr)
+}
+
+// scanPaths scans paths (files and directories, less what the
+// configuration ignores) with the enabled rules, marks the findings against
+// change, keeps those --scope asks for and adds them, the errors and the
+// counts to rep; with --fix, --fix-unsafe or --format patch it then applies
+// the fixes. The CLI and the GitHub Action (which never fixes) both scan
+// through it.
+func scanPaths(ctx context.Context, opts options, paths []string, change *scan.Change, stdin io.Reader, rep *annotate.Report) {
+	env := checks.Env{Target: opts.target, Platform: opts.platform}
 	disc := opts.config.filter(scan.Discover(paths))
 	for _, err := range disc.Errors {
 		rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
@@ -145,15 +161,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	rep.Errors = append(rep.Errors, errs...)
 	rep.Stats.Files = len(disc.Inputs)
 	rep.Stats.Documents = docs
-	return report(ctx, rep, opts, stdout, stderr)
+	if opts.fix != fixNone || opts.format == "patch" {
+		eng.applyFixes(ctx, rep, max(opts.fix, fixSafe), opts.format != "patch")
+	}
 }
 
 // report writes the report in the chosen format and returns the exit code.
 func report(ctx context.Context, rep *annotate.Report, opts options, stdout, stderr io.Writer) int {
 	var reporter annotate.Reporter
 	switch opts.format {
+	case "patch":
+		reporter = annotate.Patch{W: stdout, Log: stderr}
 	case "json":
 		reporter = annotate.JSON{W: stdout}
+	case "sarif":
+		root, _ := os.Getwd()
+		reporter = annotate.SARIF{W: stdout, Version: version, Root: root}
 	default:
 		reporter = annotate.Text{W: stdout, Color: isTerminal(stdout)}
 	}
@@ -192,7 +215,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs := flag.NewFlagSet("kubeready", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "1.25", "Kubernetes `version` to check against (1.25, v1.25 or 1.25.3)")
-	fs.StringVar(&opts.format, "format", "text", "output `format`: text or json")
+	fs.StringVar(&opts.format, "format", "text", "output `format`: text, json, sarif, or patch (a unified diff of the fixes; writes nothing)")
 	fs.StringVar(&opts.failOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
@@ -204,6 +227,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.base, "base", "", "check only files changed since the merge base of git `REF` and the working tree")
 	fs.StringVar(&opts.diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
 	fs.StringVar(&opts.scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
+	fix := fs.Bool("fix", false, "apply the safe fixes to the files in place, then report what remains")
+	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	renderFlags := addRenderFlags(fs)
 	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
@@ -253,10 +278,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	if opts.render, err = renderFlags.config(v); err != nil {
 		return usage("%v", err)
 	}
+	opts.fix = fixFlags(*fix, *fixUnsafe)
 	switch opts.format {
-	case "text", "json":
+	case "text", "json", "sarif", "patch":
 	default:
-		return usage("--format %q: want text or json", opts.format)
+		return usage("--format %q: want text, json, sarif or patch", opts.format)
 	}
 	switch opts.failOn {
 	case "error", "warning", "never":

@@ -84,7 +84,7 @@ func TestRenderFlags(t *testing.T) {
 	tests := []struct {
 		args []string
 		code int
-		out  string // in stdout (exit 0/1) or stderr (exit 2)
+		out  string // in stdout or stderr
 	}{
 		{[]string{"--current", "1.25", "testdata/helm/pdb-capabilities"}, exitError, "older than --target"},
 		{[]string{"--current", "one", "testdata/helm/pdb-capabilities"}, exitError, "--current"},
@@ -101,10 +101,7 @@ func TestRenderFlags(t *testing.T) {
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tt.args, strings.NewReader(""), &stdout, &stderr)
-		out := stdout.String()
-		if code == exitError {
-			out = stderr.String()
-		}
+		out := stdout.String() + stderr.String()
 		if code != tt.code || !strings.Contains(out, tt.out) {
 			t.Errorf("%v: exit %d, output %q; want exit %d with %q", tt.args, code, out, tt.code, tt.out)
 		}
@@ -287,5 +284,43 @@ func TestRenderedOverLimit(t *testing.T) {
 	code := run(context.Background(), []string{"--max-file-size", "100", "testdata/helm/psp"}, strings.NewReader(""), &stdout, &stderr)
 	if code != exitClean || !strings.Contains(stdout.String(), "testdata/helm/psp/templates/psp.yaml:1:1: warning: the rendered output is") {
 		t.Errorf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestFixRendered: --fix applies the fixes of findings on a chart to the
+// template and values files, and --format patch shows them.
+func TestFixRendered(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"Chart.yaml", "values.yaml", "templates/deployment.yaml", "templates/pdb.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata/helm/images", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--format", "patch", dir}, strings.NewReader(""), &stdout, &stderr)
+	patch := stdout.String()
+	if code == exitError || strings.Count(patch, "+++ ") != 2 || strings.Count(patch, "registry.k8s.io") < 3 {
+		t.Fatalf("patch (exit %d, %s):\n%s", code, stderr.String(), patch)
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"--fix", dir}, strings.NewReader(""), &stdout, &stderr); code != exitClean {
+		t.Fatalf("--fix: exit %d: %s %s", code, stdout.String(), stderr.String())
+	}
+	values, _ := os.ReadFile(filepath.Join(dir, "values.yaml"))
+	tmpl, _ := os.ReadFile(filepath.Join(dir, "templates/deployment.yaml"))
+	if strings.Contains(string(values), "k8s.gcr.io") || strings.Contains(string(tmpl), "k8s.gcr.io") {
+		t.Errorf("not fixed:\n%s\n%s", values, tmpl)
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{dir}, strings.NewReader(""), &stdout, &stderr); code != exitClean || !strings.Contains(stdout.String(), "no findings") {
+		t.Errorf("after --fix: exit %d: %s", code, stdout.String())
 	}
 }

@@ -7,11 +7,9 @@
 set -euo pipefail
 checkout=$(cd "$(dirname "$0")/.." && pwd)
 
-# SWITCH for the fix-hook test. The --fix flag comes with the fixes change
-# (issue 6). "auto" runs the test when the binary has --fix and says loudly
-# that it skipped it otherwise; set "on" once --fix is on main, so a missing
-# flag fails CI.
-fix_hook_test=${KUBEREADY_FIX_HOOK_TEST:-auto}
+# SWITCH for the fix-hook test. --fix is part of this build, so the test is
+# "on": a missing flag fails CI. "auto" runs it only when the binary has --fix.
+fix_hook_test=${KUBEREADY_FIX_HOOK_TEST:-on}
 
 if ! command -v pre-commit >/dev/null; then
   echo "installing pre-commit (Debian package)"

@@ -16,6 +16,29 @@ type Report struct {
 	Findings []checks.Finding `json:"findings"`
 	Errors   []RunError       `json:"errors"`
 	Stats    Stats            `json:"stats"`
+	// Fixed lists what --fix applied (or what --format patch would apply);
+	// Findings then holds what remains.
+	Fixed []Fixed `json:"fixed,omitempty"`
+	// Changes are the files the fixes change, for --format patch.
+	Changes []FileChange `json:"-"`
+}
+
+// Fixed is one finding a fix resolved, where it was found and what the fix did.
+type Fixed struct {
+	Rule        string `json:"rule"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	Description string `json:"description"`
+	Safe        bool   `json:"safe"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// FileChange is one file's content before and after its fixes. Name is the
+// path to write in a patch: slash-separated and relative.
+type FileChange struct {
+	Name     string
+	Old, New []byte
 }
 
 // RunError is a problem that stopped part of the run (an unreadable path, a
@@ -33,6 +56,9 @@ type Stats struct {
 	Skipped   []Skipped `json:"skipped,omitempty"`
 	// Hidden counts findings left out by --scope.
 	Hidden int `json:"hidden,omitempty"`
+	// UnsafeFixes counts remaining findings whose only fixes are unsafe,
+	// after --fix or in --format patch.
+	UnsafeFixes int `json:"unsafeFixes,omitempty"`
 }
 
 // Skipped is an input the run passed over on purpose, with the reason.

@@ -29,6 +29,13 @@ const (
 // Report implements Reporter.
 func (t Text) Report(_ context.Context, r *Report) error {
 	var b strings.Builder
+	for _, f := range r.Fixed {
+		what := "fixed"
+		if !f.Safe {
+			what = "fixed (unsafe: " + oneLine(f.Reason) + ")"
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, what, oneLine(f.Description), f.Rule)
+	}
 	for _, f := range r.Visible() {
 		sev := f.Severity.String()
 		if t.Color {
@@ -77,6 +84,12 @@ func Summary(r *Report) string {
 	s := fmt.Sprintf("kubeready: %s in %d %s, %d %s; target Kubernetes %s",
 		strings.Join(parts, ", "), r.Stats.Files, plural(r.Stats.Files, "file"),
 		r.Stats.Documents, plural(r.Stats.Documents, "document"), r.Target)
+	if len(r.Fixed) > 0 {
+		s += fmt.Sprintf("; fixed %d %s", len(r.Fixed), plural(len(r.Fixed), "finding"))
+	}
+	if r.Stats.UnsafeFixes > 0 {
+		s += fmt.Sprintf("; %d more with --fix-unsafe", r.Stats.UnsafeFixes)
+	}
 	if r.Stats.Hidden > 0 {
 		s += fmt.Sprintf("; %d outside --scope not shown", r.Stats.Hidden)
 	}

@@ -22,6 +22,9 @@ type Removal struct {
 	Replacements []Replacement `yaml:"replacements"`
 	Note         string        `yaml:"note"`
 	Source       string        `yaml:"source"`
+	// Convert names the converter (convert.go) that moves an object to the
+	// replacement; empty means kubeready offers no fix.
+	Convert string `yaml:"convert"`
 }
 
 // Replacement is an API version that serves the same kind, from Since on.
@@ -125,6 +128,7 @@ var apiRemoved = &Rule{
 			d.Sig.Kind, d.Sig.APIVersion, env.Target, r.Removed, r.advice(env.Target))
 		f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
 		f.URL, f.ObjectLevel = r.Source, true
+		f.Fixes = fixesFor(d, env, r)
 		return []Finding{f}
 	},
 }
@@ -144,6 +148,7 @@ var apiDeprecated = &Rule{
 			d.Sig.Kind, d.Sig.APIVersion, r.Deprecated, r.Removed, r.advice(env.Target))
 		f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
 		f.URL, f.ObjectLevel = r.Source, true
+		f.Fixes = fixesFor(d, env, r)
 		return []Finding{f}
 	},
 }

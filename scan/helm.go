@@ -161,11 +161,17 @@ func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
 	return c, nil
 }
 
-// Validate checks that the values files read and the --helm-set
-// assignments parse, so that a mistake in the flags stops the run up front.
+// Validate checks that the --helm-set assignments parse, so that a typo
+// stops the run up front. Values files are read when a chart is rendered
+// (a run that renders no chart does not need them): a missing one then
+// fails that chart.
 func (o ChartOptions) Validate() error {
-	_, _, err := o.values()
-	return err
+	for _, s := range o.Set {
+		if err := strvals.ParseInto(s, map[string]any{}); err != nil {
+			return fmt.Errorf("--helm-set %s: %w", s, err)
+		}
+	}
+	return nil
 }
 
 // values reads the values files and applies the --helm-set assignments, as

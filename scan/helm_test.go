@@ -357,10 +357,12 @@ func TestLoadChart(t *testing.T) {
 	if le, ok := err.(*ChartLoadError); !ok || !strings.Contains(le.Problem.Message, "symbolic link") {
 		t.Errorf("chart linking out of itself: %v", err)
 	}
-	for _, o := range []ChartOptions{{ValuesFiles: []string{filepath.Join(dir, "none.yaml")}}, {Set: []string{"a[=1"}}} {
-		if err := o.Validate(); err == nil {
-			t.Errorf("%+v validated", o)
-		}
+	if err := (ChartOptions{Set: []string{"a[=1"}}).Validate(); err == nil {
+		t.Error("a bad --helm-set validated")
+	}
+	write(t, dir, "ok/Chart.yaml", "apiVersion: v2\nname: ok\nversion: 0.1.0\n")
+	if _, err := LoadChart(filepath.Join(dir, "ok"), ChartOptions{ValuesFiles: []string{filepath.Join(dir, "none.yaml")}}); err == nil || !strings.Contains(err.Error(), "--helm-values") {
+		t.Errorf("missing values file: %v", err)
 	}
 }
 

@@ -1,0 +1,36 @@
+package annotate
+
+import (
+	"context"
+	"io"
+	"testing"
+)
+
+// Benchmarks for the reporters on a large run: 5,000 findings in ~700 files.
+
+func BenchmarkMarkdownComment5000(b *testing.B) {
+	r := &Report{Target: "1.25", Findings: manyFindings(5000)}
+	m := Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}, Header: CommentMarker + "\n"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Render(r)
+	}
+}
+
+func BenchmarkSARIF5000(b *testing.B) {
+	r := &Report{Target: "1.25", Findings: manyFindings(5000)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := (SARIF{W: io.Discard, Version: "1.0.0"}).Report(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFingerprints5000(b *testing.B) {
+	fs := manyFindings(5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Fingerprints(fs)
+	}
+}

@@ -1,0 +1,120 @@
+package annotate
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// CommentMarker starts the body of kubeready's summary comment: it is how a
+// later run finds the comment to edit.
+const CommentMarker = "<!-- kubeready:summary -->"
+
+// MaxCommentBody is GitHub's limit on a comment body, in characters.
+const MaxCommentBody = 65536
+
+// Comment keeps one summary comment on a pull request current. It finds
+// the comment an earlier run wrote by CommentMarker and edits it in place;
+// it creates one only when there is none, and then only when there is
+// something to say (findings or errors), so a clean pull request gets no
+// comment, while one whose findings are all fixed is told so. Should
+// several marked comments exist (two runs racing), the first is kept and
+// the others are cut down to a link to it.
+type Comment struct {
+	Client   *github.Client
+	PR       PullRequest
+	Markdown Markdown
+
+	// Set by Report: the comment's address, and whether it was created,
+	// edited, or left alone because there was nothing to say.
+	URL     string
+	Created bool
+	Edited  bool
+}
+
+var stateRe = regexp.MustCompile(`<!-- kubeready:state findings=(\d+) -->`)
+
+// Report implements Reporter.
+func (c *Comment) Report(ctx context.Context, r *Report) error {
+	existing, err := c.find(ctx)
+	if err != nil {
+		return err
+	}
+	visible := len(r.Visible())
+	m := c.Markdown
+	m.PR = c.PR
+	if m.Budget <= 0 || m.Budget > DefaultCommentBudget {
+		m.Budget = DefaultCommentBudget
+	}
+	m.Header = CommentMarker + "\n" + fmt.Sprintf("<!-- kubeready:state findings=%d -->\n", visible)
+	if len(existing) > 0 {
+		if s := stateRe.FindStringSubmatch(existing[0].GetBody()); s != nil {
+			m.Previous, _ = strconv.Atoi(s[1])
+		}
+	}
+	body := m.Render(r)
+	if n := len([]rune(body)); n > MaxCommentBody {
+		// Render keeps to its budget; this is a last guard.
+		body = string([]rune(body)[:MaxCommentBody-200]) + "\n\n… (cut at GitHub's size limit)\n"
+	}
+
+	if len(existing) == 0 {
+		if visible == 0 && len(r.Errors) == 0 {
+			return nil
+		}
+		got, _, err := c.Client.Issues.CreateComment(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, &github.IssueComment{Body: &body})
+		if err != nil {
+			return fmt.Errorf("creating the summary comment: %w", err)
+		}
+		c.URL, c.Created = got.GetHTMLURL(), true
+		return nil
+	}
+	keep := existing[0]
+	got, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, keep.GetID(), &github.IssueComment{Body: &body})
+	if err != nil {
+		return fmt.Errorf("editing the summary comment %d: %w", keep.GetID(), err)
+	}
+	c.URL, c.Edited = got.GetHTMLURL(), true
+	for _, dup := range existing[1:] {
+		note := fmt.Sprintf("kubeready: this summary is out of date; the current one is %s.", c.URL)
+		if _, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, dup.GetID(), &github.IssueComment{Body: &note}); err != nil {
+			return fmt.Errorf("retiring the duplicate summary comment %d: %w", dup.GetID(), err)
+		}
+	}
+	return nil
+}
+
+// find lists the pull request's comments (all pages) and returns those that
+// start with the marker, comments by bots (the Actions token) first.
+func (c *Comment) find(ctx context.Context) ([]*github.IssueComment, error) {
+	var bots, others []*github.IssueComment
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		page, resp, err := c.Client.Issues.ListComments(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing the pull request's comments: %w", err)
+		}
+		for _, ic := range page {
+			if !strings.HasPrefix(strings.TrimSpace(ic.GetBody()), CommentMarker) {
+				continue
+			}
+			if ic.GetUser().GetType() == "Bot" {
+				bots = append(bots, ic)
+			} else {
+				others = append(others, ic)
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if len(bots) > 0 {
+		return bots, nil
+	}
+	return others, nil
+}

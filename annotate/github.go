@@ -1,0 +1,109 @@
+package annotate
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// PullRequest says where the GitHub reporters write: the repository, the
+// pull request (0 outside one) and the commit whose lines the findings are
+// on, which links and review comments point at.
+type PullRequest struct {
+	Owner, Repo string
+	Number      int
+	// HeadSHA is the commit that was scanned: the pull request's head, or
+	// the pushed commit.
+	HeadSHA string
+	// ServerURL is the web address of GitHub (GITHUB_SERVER_URL).
+	ServerURL string
+}
+
+// BlobURL links to lines start..end of path at the scanned commit; end <=
+// start links to one line, start 0 to the whole file.
+func (p PullRequest) BlobURL(path string, start, end int) string {
+	server := strings.TrimSuffix(p.ServerURL, "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	u := fmt.Sprintf("%s/%s/%s/blob/%s/%s", server, p.Owner, p.Repo, p.HeadSHA, strings.Join(segs, "/"))
+	switch {
+	case start <= 0:
+	case end > start:
+		u += fmt.Sprintf("#L%d-L%d", start, end)
+	default:
+		u += fmt.Sprintf("#L%d", start)
+	}
+	return u
+}
+
+// NewGitHubClient returns a go-github client for the REST API at apiURL
+// (GITHUB_API_URL: https://api.github.com, or https://HOST/api/v3 on GitHub
+// Enterprise Server; used as given), authenticated with token, whose
+// requests go through transport.
+func NewGitHubClient(apiURL, token string, transport http.RoundTripper) (*github.Client, error) {
+	base, err := url.Parse(apiURL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("GitHub API URL %q is not an absolute URL", apiURL)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	c := github.NewClient(&http.Client{Transport: transport})
+	if token != "" {
+		c = c.WithAuthToken(token)
+	}
+	c.BaseURL = base
+	return c, nil
+}
+
+// IsPermissionError reports whether err is GitHub refusing a write the token
+// may not make: 403 (a fork's read-only token: "Resource not accessible by
+// integration") or 404 (some endpoints hide what the token cannot see).
+// Rate limits are not permission errors.
+func IsPermissionError(err error) bool {
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil {
+		return false
+	}
+	return er.Response.StatusCode == http.StatusForbidden || er.Response.StatusCode == http.StatusNotFound
+}
+
+// isUnprocessable reports whether GitHub refused a request as invalid (422),
+// as it does for a review comment on a line outside the diff.
+func isUnprocessable(err error) bool {
+	var er *github.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity
+}
+
+// describeError shortens a go-github error to a status and GitHub's message,
+// never the request's headers.
+func describeError(err error) string {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		msg := er.Message
+		for _, e := range er.Errors {
+			if e.Message != "" {
+				msg += ": " + e.Message
+			}
+		}
+		return fmt.Sprintf("HTTP %d: %s", er.Response.StatusCode, msg)
+	}
+	var rl *github.RateLimitError
+	if errors.As(err, &rl) {
+		return "rate limit exceeded: " + rl.Message
+	}
+	var al *github.AbuseRateLimitError
+	if errors.As(err, &al) {
+		return "secondary rate limit: " + al.Message
+	}
+	return err.Error()
+}

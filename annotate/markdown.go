@@ -1,0 +1,284 @@
+package annotate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kubeready/kubeready/checks"
+)
+
+// Placement says where the GitHub reporters put the findings and what they
+// could not do, so the summaries can say it.
+type Placement struct {
+	// NotAnnotated counts findings past GitHub's per-step annotation limit.
+	NotAnnotated int
+	// Review is what the review reporter did; nil when it did not run.
+	Review *ReviewResult
+	// Notes are whole sentences about the run: fallbacks, refused writes.
+	Notes []string
+}
+
+// Note adds a sentence to the notes.
+func (p *Placement) Note(format string, args ...any) {
+	p.Notes = append(p.Notes, fmt.Sprintf(format, args...))
+}
+
+// DefaultCommentBudget keeps a comment below GitHub's 65,536-character
+// body limit with room to spare: it counts bytes, which are never fewer
+// than characters.
+const DefaultCommentBudget = 60000
+
+// Markdown renders a report as the GitHub summary: counts, a table per file
+// with links to the lines at the scanned commit, the rule, the message and
+// the fix; past a size budget the rest goes into a collapsed list, and past
+// the budget it is counted, never cut mid-line.
+type Markdown struct {
+	PR PullRequest
+	// Scope is the --scope the findings were chosen with.
+	Scope string
+	// Version is kubeready's version, for the footer.
+	Version string
+	// Placement adds what the other reporters did; nil for none.
+	Placement *Placement
+	// Budget is the most bytes the text may take; 0 means
+	// DefaultCommentBudget.
+	Budget int
+	// Header is written first, as is (the comment's hidden marker).
+	Header string
+	// Previous is how many findings the summary this one replaces showed,
+	// so that it can say they are fixed.
+	Previous int
+}
+
+// Render returns the Markdown text.
+func (m Markdown) Render(r *Report) string {
+	budget := m.Budget
+	if budget <= 0 {
+		budget = DefaultCommentBudget
+	}
+	visible := r.Visible()
+	var head strings.Builder
+	head.WriteString(m.Header)
+	fmt.Fprintf(&head, "### kubeready: Kubernetes %s upgrade check\n\n", r.Target)
+	head.WriteString(m.status(r, visible))
+	head.WriteString(m.runErrors(r))
+
+	foot := m.notes(r) + m.footer(r)
+	avail := budget - head.Len() - len(foot) - 400 // the details wrapper and the omitted line
+	tableBudget := avail * 3 / 4
+
+	var body strings.Builder
+	var details strings.Builder
+	collapsed := false
+	inDetails, detailFiles, omitted := 0, 0, 0
+	for _, group := range byFile(visible) {
+		if !collapsed {
+			s := m.fileTable(group)
+			if body.Len()+len(s) <= tableBudget {
+				body.WriteString(s)
+				continue
+			}
+			collapsed = true
+		}
+		counted := false
+		for _, f := range group {
+			line := m.compactLine(f)
+			if body.Len()+details.Len()+len(line) > avail {
+				omitted++
+				continue
+			}
+			details.WriteString(line)
+			inDetails++
+			if !counted {
+				detailFiles++
+				counted = true
+			}
+		}
+	}
+	out := head.String() + body.String()
+	if inDetails > 0 {
+		out += fmt.Sprintf("<details><summary>%d more %s in %d %s</summary>\n\n%s\n</details>\n\n",
+			inDetails, plural(inDetails, "finding"), detailFiles, plural(detailFiles, "file"), details.String())
+	}
+	if omitted > 0 {
+		out += fmt.Sprintf("**%d more %s not listed**: the list would pass GitHub's size limit. Run kubeready locally, or upload the SARIF output, for all of them.\n\n",
+			omitted, plural(omitted, "finding"))
+	}
+	return out + foot
+}
+
+func (m Markdown) status(r *Report, visible []checks.Finding) string {
+	errs, warns, infos := r.Counts()
+	if len(visible) == 0 {
+		s := fmt.Sprintf("✅ **No upgrade blockers** for Kubernetes %s in the scanned files.", r.Target)
+		if m.Previous > 0 {
+			s += fmt.Sprintf(" The %d %s reported earlier %s fixed.", m.Previous, plural(m.Previous, "finding"), isAre(m.Previous))
+		}
+		return s + "\n\n"
+	}
+	files := len(byFile(visible))
+	return fmt.Sprintf("**%d %s** (%d %s, %d %s, %d info) in %d %s.\n\n",
+		len(visible), plural(len(visible), "finding"), errs, plural(errs, "error"), warns, plural(warns, "warning"), infos,
+		files, plural(files, "file"))
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// maxListedErrors bounds the list of run errors.
+const maxListedErrors = 50
+
+func (m Markdown) runErrors(r *Report) string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%d %s stopped part of the run:**\n\n", len(r.Errors), plural(len(r.Errors), "error"))
+	for i, e := range r.Errors {
+		if i == maxListedErrors {
+			fmt.Fprintf(&b, "- … and %d more\n", len(r.Errors)-i)
+			break
+		}
+		loc := ""
+		if e.File != "" {
+			loc = "`" + codeText(e.File) + "`"
+			if e.Line > 0 {
+				loc = fmt.Sprintf("[`%s:%d`](%s)", codeText(e.File), e.Line, m.PR.BlobURL(e.File, e.Line, 0))
+			}
+			loc += ": "
+		}
+		fmt.Fprintf(&b, "- %s%s\n", loc, cell(e.Message))
+	}
+	return b.String() + "\n"
+}
+
+func (m Markdown) fileTable(group []checks.Finding) string {
+	var b strings.Builder
+	file := group[0].File
+	fmt.Fprintf(&b, "#### [`%s`](%s)\n\n", codeText(file), m.PR.BlobURL(file, 0, 0))
+	b.WriteString("| Line | Severity | Rule | Finding | Fix |\n|---:|---|---|---|---|\n")
+	for _, f := range group {
+		fmt.Fprintf(&b, "| [%d](%s) | %s | %s | %s | %s |\n",
+			f.Line, m.PR.BlobURL(f.File, f.Line, f.EndLine), f.Severity, ruleLink(f), cell(f.Message), cell(fixText(f)))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func (m Markdown) compactLine(f checks.Finding) string {
+	return fmt.Sprintf("- [`%s:%d`](%s) **%s** %s: %s\n", codeText(f.File), f.Line, m.PR.BlobURL(f.File, f.Line, f.EndLine),
+		f.Severity, ruleLink(f), cell(f.Message))
+}
+
+func (m Markdown) notes(r *Report) string {
+	var notes []string
+	if r.Stats.Hidden > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s outside the scope `%s` %s not shown.", r.Stats.Hidden,
+			plural(r.Stats.Hidden, "finding"), m.Scope, isAre(r.Stats.Hidden)))
+	}
+	if p := m.Placement; p != nil {
+		if p.NotAnnotated > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s %s not shown as annotations: GitHub shows at most %d per level (error, warning, notice) in a step. All are listed here.",
+				p.NotAnnotated, plural(p.NotAnnotated, "finding"), isAre(p.NotAnnotated), AnnotationsPerLevel))
+		}
+		if rv := p.Review; rv != nil {
+			notes = append(notes, rv.sentences()...)
+		}
+		notes = append(notes, p.Notes...)
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, n := range notes {
+		fmt.Fprintf(&b, "> %s\n>\n", n)
+	}
+	return strings.TrimSuffix(b.String(), ">\n") + "\n"
+}
+
+func (m Markdown) footer(r *Report) string {
+	parts := []string{"kubeready " + cell(m.Version)}
+	if m.PR.HeadSHA != "" {
+		short := m.PR.HeadSHA
+		if len(short) > 7 {
+			short = short[:7]
+		}
+		parts = append(parts, fmt.Sprintf("commit [`%s`](%s/%s/%s/commit/%s)", codeText(short),
+			strings.TrimSuffix(m.PR.ServerURL, "/"), m.PR.Owner, m.PR.Repo, m.PR.HeadSHA))
+	}
+	if r.Platform != "" {
+		parts = append(parts, "platform `"+codeText(r.Platform)+"`")
+	}
+	if m.Scope != "" {
+		parts = append(parts, "scope `"+codeText(m.Scope)+"`")
+	}
+	parts = append(parts, fmt.Sprintf("%d %s, %d %s scanned", r.Stats.Files, plural(r.Stats.Files, "file"),
+		r.Stats.Documents, plural(r.Stats.Documents, "document")))
+	return "<sub>" + strings.Join(parts, " · ") + "</sub>\n"
+}
+
+// byFile groups findings (sorted by file) by file.
+func byFile(fs []checks.Finding) [][]checks.Finding {
+	var out [][]checks.Finding
+	for i, f := range fs {
+		if i == 0 || f.File != fs[i-1].File {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], f)
+	}
+	return out
+}
+
+func ruleLink(f checks.Finding) string {
+	if f.URL == "" {
+		return "`" + codeText(f.Rule) + "`"
+	}
+	return fmt.Sprintf("[`%s`](%s)", codeText(f.Rule), f.URL)
+}
+
+// maxFixText bounds the fix column.
+const maxFixText = 300
+
+// fixText is the finding's first fix, with whether it is safe, or else the
+// rule's advice.
+func fixText(f checks.Finding) string {
+	var s string
+	switch {
+	case len(f.Fixes) > 0 && f.Fixes[0].Safe:
+		s = f.Fixes[0].Description + " (safe)"
+	case len(f.Fixes) > 0:
+		s = f.Fixes[0].Description + " (not safe"
+		if f.Fixes[0].Reason != "" {
+			s += ": " + f.Fixes[0].Reason
+		}
+		s += ")"
+	default:
+		if r := checks.Lookup(f.Rule); r != nil {
+			s = r.Fix
+		}
+	}
+	if len(s) > maxFixText {
+		s = strings.ToValidUTF8(s[:maxFixText], "") + "…"
+	}
+	return s
+}
+
+// cell makes text safe inside a Markdown table cell and inert: no HTML, no
+// emphasis or links from the text, no @mentions or #references, one line.
+var cellEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "&#64;", "#", "&#35;",
+	"\\", "\\\\", "|", "\\|", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "~", "\\~",
+	"\r\n", "<br>", "\n", "<br>", "\r", "",
+)
+
+func cell(s string) string { return cellEscaper.Replace(s) }
+
+// codeText makes text safe inside a `code span` of a table: code spans
+// take no escapes but the cell separator.
+func codeText(s string) string { return codeEscaper.Replace(s) }
+
+var codeEscaper = strings.NewReplacer("`", "'", "|", "\\|", "\n", " ", "\r", "")
