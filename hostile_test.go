@@ -57,6 +57,11 @@ func TestHostile(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	copyDir(t, "testdata/hostile", dir)
+	for _, chart := range []string{"chart-fail", "chart-cycle"} {
+		if err := os.CopyFS(filepath.Join(dir, chart), os.DirFS(filepath.Join("testdata/hostile", chart))); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	writeBig(t, filepath.Join(dir, "fifty-mib.yaml"), 50<<20)
 
@@ -111,6 +116,10 @@ func TestHostile(t *testing.T) {
 		"alias-bomb-workload.yaml:1 api-removed",
 		"deep-nesting.yaml:1 limit-exceeded", // 200 levels: not given to rules
 		"deep-flow.yaml:1 limit-exceeded",
+		"boom.yaml:1 helm-render-error",        // a template that calls fail: one finding at its line
+		"ok.yaml:1 api-removed",                // the rest of that chart still rendered and checked
+		"Chart.yaml:5 helm-dependency-missing", // a dependency cycle ends where the vendoring does
+		"cron.yaml:1 api-removed",
 	} {
 		if !got[want] {
 			t.Errorf("missing finding %s; got %v", want, got)

@@ -505,12 +505,28 @@ func dropTemplate(ch *chart.Chart, t *chart.File) bool {
 // missingDependencies reports each enabled dependency of ch (and of its
 // vendored subcharts) that is not vendored.
 func (c *Chart) missingDependencies(ch *chart.Chart, origin *Origin) []Problem {
+	return c.missingDeps(ch, chartSource{dir: c.Dir}, origin)
+}
+
+// missingDeps is missingDependencies for a chart whose parent's source is
+// parent. A chart that processing dependencies replaced (so it is not in
+// c.charts) is located from its parent: charts/NAME on disk, else the
+// parent's archive.
+func (c *Chart) missingDeps(ch *chart.Chart, parent chartSource, origin *Origin) []Problem {
 	var out []Problem
 	have := map[string]bool{}
 	for _, sub := range ch.Dependencies() {
 		have[sub.Name()] = true
 	}
-	src := c.charts[ch.Metadata]
+	src, ok := c.charts[ch.Metadata]
+	if !ok {
+		src = parent
+		if !parent.inArchive {
+			if dir := filepath.Join(parent.dir, "charts", ch.Name()); fileExists(filepath.Join(dir, "Chart.yaml")) {
+				src = chartSource{dir: dir}
+			}
+		}
+	}
 	for _, req := range ch.Metadata.Dependencies {
 		if req == nil || have[req.Name] {
 			continue
@@ -531,9 +547,14 @@ func (c *Chart) missingDependencies(ch *chart.Chart, origin *Origin) []Problem {
 		out = append(out, Problem{Kind: ProblemDependencyMissing, File: file, Pos: pos, Message: msg, Origin: origin})
 	}
 	for _, sub := range ch.Dependencies() {
-		out = append(out, c.missingDependencies(sub, origin)...)
+		out = append(out, c.missingDeps(sub, src, origin)...)
 	}
 	return out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // dependencyPos finds the entry of dependency name (or alias) in a chart's
