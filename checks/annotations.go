@@ -28,11 +28,7 @@ var seccompAnnotation = &Rule{
 	Example: "spec:\n  template:\n    metadata:\n      annotations:\n        seccomp.security.alpha.kubernetes.io/pod: runtime/default\n",
 	Source:  "https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.27.md",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		pairs(p.Annotations, func(k, v *yaml.Node) {
 			var host *yaml.Node // the mapping whose securityContext takes the profile
@@ -69,7 +65,7 @@ var seccompAnnotation = &Rule{
 			out = append(out, f)
 		})
 		return out
-	},
+	}),
 }
 
 // seccompProfile maps an alpha annotation value to seccompProfile fields.
@@ -219,11 +215,7 @@ var appArmorAnnotation = &Rule{
 	Example: "metadata:\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/app: runtime/default\n",
 	Source:  "https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.30.md",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		pairs(p.Annotations, func(k, v *yaml.Node) {
 			name, ok := strings.CutPrefix(k.Value, appArmorKey)
@@ -237,7 +229,7 @@ var appArmorAnnotation = &Rule{
 				"Set securityContext.appArmorProfile on container %s instead and remove the annotation.", k.Value, name)))
 		})
 		return out
-	},
+	}),
 }
 
 var legacyPodAnnotation = &Rule{
@@ -248,11 +240,7 @@ var legacyPodAnnotation = &Rule{
 	Example: "metadata:\n  annotations:\n    scheduler.alpha.kubernetes.io/critical-pod: \"\"\n",
 	Source:  "https://github.com/kubernetes/kubernetes/blob/master/pkg/api/pod/warnings.go",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		pairs(p.Annotations, func(k, v *yaml.Node) {
 			for _, a := range Data.PodAnnotations {
@@ -264,5 +252,5 @@ var legacyPodAnnotation = &Rule{
 			}
 		})
 		return out
-	},
+	}),
 }

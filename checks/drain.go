@@ -245,11 +245,7 @@ var drainNoReadinessProbe = &Rule{
 	Example: "containers:\n  - name: web\n    image: nginx\n",
 	Source:  eksupChecks,
 	Kinds:   workloadKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		root, _ := d.Node()
 		if scalar(at(root, "spec", "replicas")) == "0" {
 			return nil
@@ -263,7 +259,7 @@ var drainNoReadinessProbe = &Rule{
 				"drain its new pod counts as ready as soon as it starts, before it can serve. Add a readinessProbe.", c.Name, d.Sig.Kind, d.Sig.Name)))
 		}
 		return out
-	},
+	}),
 }
 
 // selector is a label selector: matchLabels and matchExpressions.

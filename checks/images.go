@@ -17,11 +17,7 @@ var legacyRegistry = &Rule{
 	Example: "containers:\n  - name: autoscaler\n    image: k8s.gcr.io/autoscaling/cluster-autoscaler:v1.24.0\n",
 	Source:  "https://kubernetes.io/blog/2023/02/06/k8s-gcr-io-freeze-announcement/",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		for _, c := range p.Containers {
 			ref := ParseImage(c.Image)
@@ -44,7 +40,7 @@ var legacyRegistry = &Rule{
 			}
 		}
 		return out
-	},
+	}),
 }
 
 var ingressNginxRetired = &Rule{
@@ -56,11 +52,7 @@ var ingressNginxRetired = &Rule{
 	Example: "containers:\n  - name: controller\n    image: registry.k8s.io/ingress-nginx/controller:v1.9.4\n",
 	Source:  "https://kubernetes.io/blog/2026/01/29/ingress-nginx-statement/",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		for _, c := range p.Containers {
 			repo := ParseImage(c.Image).Repository
@@ -76,7 +68,7 @@ var ingressNginxRetired = &Rule{
 			}
 		}
 		return out
-	},
+	}),
 }
 
 var eksAddonVersion = &Rule{
@@ -89,11 +81,7 @@ var eksAddonVersion = &Rule{
 	Example: "containers:\n  - name: cluster-autoscaler\n    image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.24.3\n",
 	Source:  "https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		for _, c := range p.Containers {
 			ref := ParseImage(c.Image)
@@ -110,7 +98,7 @@ var eksAddonVersion = &Rule{
 			out = append(out, f)
 		}
 		return out
-	},
+	}),
 }
 
 // addonViolation returns the worst add-on table row an image breaks at

@@ -226,3 +226,15 @@ func at(n *yaml.Node, path ...string) *yaml.Node {
 
 // pos is the file position of a node.
 func pos(n *yaml.Node) scan.Pos { return scan.PosOf(n) }
+
+// podCheck adapts a check of one pod spec into a rule's Check: documents
+// that hold no pod spec give no finding.
+func podCheck(check func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding) func(*Rule, *scan.Document, Env) []Finding {
+	return func(r *Rule, d *scan.Document, env Env) []Finding {
+		p := PodSpecOf(d)
+		if p == nil {
+			return nil
+		}
+		return check(r, d, env, p)
+	}
+}

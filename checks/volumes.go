@@ -178,11 +178,7 @@ var gitRepoVolume = &Rule{
 	Example: "volumes:\n  - name: src\n    gitRepo:\n      repository: https://example.com/repo.git\n",
 	Source:  "https://github.com/kubernetes/kubernetes/pull/129923",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		for _, v := range p.Volumes {
 			if v.Source != "gitRepo" {
@@ -199,7 +195,7 @@ var gitRepoVolume = &Rule{
 			out = append(out, r.Finding(d, env, pos(v.SourceKey), msg))
 		}
 		return out
-	},
+	}),
 }
 
 // dockerSocket reports whether a path names the Docker or dockershim socket.
@@ -217,11 +213,7 @@ var dockershimSocket = &Rule{
 	Example: "volumes:\n  - name: docker\n    hostPath:\n      path: /var/run/docker.sock\n",
 	Source:  "https://docs.aws.amazon.com/eks/latest/userguide/dockershim-deprecation.html",
 	Kinds:   PodSpecKinds,
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		p := PodSpecOf(d)
-		if p == nil {
-			return nil
-		}
+	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
 		reported := map[string]bool{}
 		containerd := map[string]bool{}
@@ -258,5 +250,5 @@ var dockershimSocket = &Rule{
 			}
 		}
 		return out
-	},
+	}),
 }
