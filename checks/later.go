@@ -24,18 +24,8 @@ var topologyAwareHints = &Rule{
 	Example: "kind: Service\nmetadata:\n  annotations:\n    service.kubernetes.io/topology-aware-hints: auto\n",
 	Source:  "https://kubernetes.io/docs/concepts/services-networking/topology-aware-routing/",
 	Kinds:   []string{"Service"},
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		if d.Sig.APIVersion != "v1" {
-			return nil
-		}
-		root, _ := d.Node()
-		k, _ := scan.MapEntry(at(root, "metadata", "annotations"), "service.kubernetes.io/topology-aware-hints")
-		if k == nil {
-			return nil
-		}
-		return []Finding{r.Finding(d, env, pos(k), "Annotation service.kubernetes.io/topology-aware-hints is superseded from Kubernetes 1.27 "+
-			"by service.kubernetes.io/topology-mode (the old one is still read for now). Use service.kubernetes.io/topology-mode: Auto or spec.trafficDistribution.")}
-	},
+	Check: v1AnnotationCheck("service.kubernetes.io/topology-aware-hints", "Annotation service.kubernetes.io/topology-aware-hints is superseded from Kubernetes 1.27 "+
+		"by service.kubernetes.io/topology-mode (the old one is still read for now). Use service.kubernetes.io/topology-mode: Auto or spec.trafficDistribution."),
 }
 
 var servicePreferClose = &Rule{
@@ -259,18 +249,8 @@ var enforceMountableSecrets = &Rule{
 	Example: "kind: ServiceAccount\nmetadata:\n  annotations:\n    kubernetes.io/enforce-mountable-secrets: \"true\"\n",
 	Source:  "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-extended.html",
 	Kinds:   []string{"ServiceAccount"},
-	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
-		if d.Sig.APIVersion != "v1" {
-			return nil
-		}
-		root, _ := d.Node()
-		k, _ := scan.MapEntry(at(root, "metadata", "annotations"), "kubernetes.io/enforce-mountable-secrets")
-		if k == nil {
-			return nil
-		}
-		return []Finding{r.Finding(d, env, pos(k), "Annotation kubernetes.io/enforce-mountable-secrets is deprecated from Kubernetes 1.32 "+
-			"and will be removed. Isolate the secrets in a namespace of their own instead.")}
-	},
+	Check: v1AnnotationCheck("kubernetes.io/enforce-mountable-secrets", "Annotation kubernetes.io/enforce-mountable-secrets is deprecated from Kubernetes 1.32 "+
+		"and will be removed. Isolate the secrets in a namespace of their own instead."),
 }
 
 var metadataClusterName = &Rule{
@@ -359,4 +339,20 @@ var kubeProxyIPVS = &Rule{
 		}
 		return out
 	},
+}
+
+// v1AnnotationCheck reports the annotation key on a core v1 object, at the
+// key's line, with msg.
+func v1AnnotationCheck(key, msg string) func(*Rule, *scan.Document, Env) []Finding {
+	return func(r *Rule, d *scan.Document, env Env) []Finding {
+		if d.Sig.APIVersion != "v1" {
+			return nil
+		}
+		root, _ := d.Node()
+		k, _ := scan.MapEntry(at(root, "metadata", "annotations"), key)
+		if k == nil {
+			return nil
+		}
+		return []Finding{r.Finding(d, env, pos(k), msg)}
+	}
 }
