@@ -164,8 +164,9 @@ spec:
 	return []byte(sb.String())
 }
 
+// benchEnv is the environment of a plain text run (no fixes built).
 func benchEnv() checks.Env {
-	return checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}
+	return checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS, NoFixes: true}
 }
 
 // BenchmarkScan is the full scan (signature pass, parse where a rule needs
@@ -174,12 +175,12 @@ func BenchmarkScan(b *testing.B) {
 	for _, c := range benchCorpora(b) {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(b *testing.B) {
-				e := newEngine(benchEnv(), workers, nil)
 				b.SetBytes(int64(totalSize(c.files)))
 				for b.Loop() {
+					e := newEngine(benchEnv(), workers, nil) // one run each
 					e.each(context.Background(), len(c.files), func(i int) fileResult {
 						return e.checkFile(scan.NewFile(c.files[i].Path, c.files[i].Data))
-					})
+					}, func(i int) int64 { return int64(len(c.files[i].Data)) })
 				}
 			})
 		}
@@ -198,7 +199,7 @@ func BenchmarkParseOnly(b *testing.B) {
 					e.each(context.Background(), len(c.files), func(i int) fileResult {
 						docs, _ := scan.ParseNode(scan.NewFile(c.files[i].Path, c.files[i].Data))
 						return fileResult{documents: len(docs)}
-					})
+					}, func(i int) int64 { return int64(len(c.files[i].Data)) })
 				}
 			})
 		}
@@ -211,6 +212,7 @@ type corpus struct {
 }
 
 func benchCorpora(b *testing.B) []corpus {
+	tuneGC()
 	return []corpus{{"repo", repoCorpus(b)}, {"workloads", workloadCorpus(300)}}
 }
 

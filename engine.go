@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync/atomic"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -33,7 +34,14 @@ type engine struct {
 	stdin   io.Reader
 	limits  limits
 	render  renderConfig // see engine_render.go
+	// setHeld counts the documents kept for the set rules in this run.
+	setHeld atomic.Int64
 }
+
+// keepSetTrees is how many documents the set rules may hold with their
+// parsed trees; past it they hold only the text and parse again (a second
+// parse for a huge run, instead of memory growing with it).
+const keepSetTrees = 2000
 
 func newEngine(env checks.Env, workers int, stdin io.Reader) *engine {
 	var rules []*checks.Rule
@@ -85,7 +93,7 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 			e.placeHelmOutput(f, &res)
 		}
 		return res
-	})
+	}, func(i int) int64 { return inputSize(inputs[i]) })
 	if ctx.Err() != nil {
 		left := 0
 		for _, r := range results {
@@ -119,10 +127,10 @@ func (e *engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 
 // each runs fn for 0..n-1 on the worker pool and returns the results by
 // index, so their order never depends on scheduling.
-func (e *engine) each(ctx context.Context, n int, fn func(i int) fileResult) []fileResult {
+func (e *engine) each(ctx context.Context, n int, fn func(i int) fileResult, sizes func(i int) int64) []fileResult {
 	results := make([]fileResult, n)
 	p := pool.New().WithMaxGoroutines(e.workers).WithContext(ctx)
-	for i := 0; i < n; i++ {
+	for _, i := range largestFirst(n, sizes) {
 		p.Go(func(ctx context.Context) error {
 			if ctx.Err() == nil {
 				results[i] = fn(i)
@@ -133,6 +141,38 @@ func (e *engine) each(ctx context.Context, n int, fn func(i int) fileResult) []f
 	}
 	_ = p.Wait()
 	return results
+}
+
+// largestFirst orders 0..n-1 by decreasing size, so that the biggest inputs
+// start first and no worker is left with one at the end while the others
+// idle. Results stay indexed, so output order does not change.
+func largestFirst(n int, sizes func(i int) int64) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	if sizes == nil || n < 2 {
+		return order
+	}
+	size := make([]int64, n)
+	for i := range size {
+		size[i] = sizes(i)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	return order
+}
+
+// inputSize is the size of an input on disk, for scheduling (0 when unknown:
+// standard input, a chart directory, an error the reader will report).
+func inputSize(in scan.Input) int64 {
+	if in.Path == scan.StdinPath {
+		return 0
+	}
+	st, err := os.Stat(in.Path)
+	if err != nil || !st.Mode().IsRegular() {
+		return 0
+	}
+	return st.Size()
 }
 
 // read loads one input. A file over the size limit or one that cannot be
@@ -238,6 +278,9 @@ func (e *engine) checkFile(f *scan.File) fileResult {
 		}
 		res.findings = append(res.findings, checks.Check(d, e.env, rules)...)
 		if whole && checks.WantsSet(d.Sig.Kind, e.rules) {
+			if e.setHeld.Add(1) > keepSetTrees {
+				d = d.Detached() // its tree is parsed again when the set rules read it
+			}
 			res.setDocs = append(res.setDocs, d)
 		}
 	}

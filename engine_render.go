@@ -198,15 +198,13 @@ func (e *engine) placeHelmOutput(f *scan.File, res *fileResult) {
 // (chart templates, `helm template` output on standard input).
 func (e *engine) placeSet(docs []*scan.Document, findings []checks.Finding) []checks.Finding {
 	outputs := map[*scan.File]*scan.HelmOutput{}
+	byPath := map[string][]*scan.Document{}
+	for _, d := range docs {
+		byPath[d.File.Path] = append(byPath[d.File.Path], d)
+	}
 	for i := range findings {
 		f := &findings[i]
-		var same []*scan.Document
-		for _, d := range docs {
-			if d.File.Path == f.File {
-				same = append(same, d)
-			}
-		}
-		d := docOf(same, *f)
+		d := docOf(byPath[f.File], *f)
 		switch {
 		case d == nil:
 		case d.File.Rendered() != nil:

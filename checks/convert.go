@@ -39,7 +39,7 @@ var converters = map[string]converter{
 // fix is the one to apply; a converter may offer an alternative after it.
 func fixesFor(d *scan.Document, env Env, r *Removal) []Fix {
 	conv := converters[r.Convert]
-	if conv == nil {
+	if conv == nil || env.NoFixes {
 		return nil
 	}
 	rep, ok := r.Replacement(env.Target)

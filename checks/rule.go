@@ -18,6 +18,10 @@ const (
 type Env struct {
 	Target   Version
 	Platform string
+	// NoFixes tells rules that nothing will read the findings' fixes (plain
+	// text output), so expensive ones (API conversions, each checked by a
+	// re-parse) need not be built.
+	NoFixes bool
 }
 
 // Rule is a registered, self-describing check. Its metadata feeds

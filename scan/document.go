@@ -42,9 +42,24 @@ func (d *Document) Node() (*yaml.Node, error) {
 			d.err = err
 			return
 		}
+		if d.Item >= 0 { // a detached List item: find it again
+			items := MapGet(root, "items")
+			if items == nil || d.Item >= len(items.Content) {
+				d.err = &ParseError{Line: d.StartLine, Msg: "list item not found"}
+				return
+			}
+			root = items.Content[d.Item]
+		}
 		d.node = root
 	})
 	return d.node, d.err
+}
+
+// Detached returns a copy of the document without its parsed Node, which is
+// parsed again on first use. Holding many documents for the whole run (the
+// set rules do) then costs their text, not their trees.
+func (d *Document) Detached() *Document {
+	return &Document{File: d.File, Index: d.Index, Item: d.Item, StartLine: d.StartLine, EndLine: d.EndLine, Sig: d.Sig, chunk: d.chunk}
 }
 
 // ParseError is a YAML syntax error at a file line.
