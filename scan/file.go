@@ -61,18 +61,51 @@ func BreakAt(data []byte, i int) int {
 	return 0
 }
 
+// NextBreak returns the offset and width of the first line break (as
+// BreakAt defines them) at or after i, or len(data) and 0. It finds
+// candidates with bytes.IndexByte, so plain ASCII lines cost a vector scan.
+func NextBreak(data []byte, i int) (int, int) {
+	for i < len(data) {
+		end := len(data)
+		if nl := bytes.IndexByte(data[i:], '\n'); nl >= 0 {
+			end = i + nl
+		}
+		seg := data[i:end]
+		first := earliest(bytes.IndexByte(seg, '\r'), earliest(bytes.IndexByte(seg, 0xC2), bytes.IndexByte(seg, 0xE2)))
+		if first < 0 {
+			if end < len(data) {
+				return end, 1
+			}
+			return len(data), 0
+		}
+		p := i + first
+		if w := BreakAt(data, p); w > 0 {
+			return p, w
+		}
+		i = p + 1 // a multi-byte character that is not a break
+	}
+	return len(data), 0
+}
+
+// earliest is the smaller of two IndexByte results, -1 meaning absent.
+func earliest(a, b int) int {
+	if a < 0 || (b >= 0 && b < a) {
+		return b
+	}
+	return a
+}
+
 // CountBreaks counts the line breaks in data, as BreakAt defines them.
 func CountBreaks(data []byte) int {
 	n := 0
-	for i := 0; i < len(data); {
-		if w := BreakAt(data, i); w > 0 {
-			n++
-			i += w
-			continue
+	for i := 0; ; {
+		p, w := NextBreak(data, i)
+		if w == 0 {
+			return n
 		}
-		i++
+		n++
+		i = p + w
 	}
-	return n
 }
 
 // Origin describes content produced by rendering (a Helm chart or a
@@ -109,14 +142,14 @@ func (f *File) starts() []int {
 		b := f.BOMLen()
 		starts := []int{b}
 		var ends []int
-		for i := b; i < len(f.Data); {
-			if w := BreakAt(f.Data, i); w > 0 {
-				ends = append(ends, i)
-				starts = append(starts, i+w)
-				i += w
-				continue
+		for i := b; ; {
+			p, w := NextBreak(f.Data, i)
+			if w == 0 {
+				break
 			}
-			i++
+			ends = append(ends, p)
+			starts = append(starts, p+w)
+			i = p + w
 		}
 		f.lineStarts, f.lineEnds = starts, append(ends, len(f.Data))
 	}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -225,6 +226,16 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		file := NewFile("fuzz.yaml", data)
+		slow := 0
+		for i := 0; i < len(data); i++ {
+			if w := BreakAt(data, i); w > 0 {
+				slow++
+				i += w - 1
+			}
+		}
+		if CountBreaks(data) != slow {
+			t.Fatalf("CountBreaks %d, BreakAt %d", CountBreaks(data), slow)
+		}
 		var joined []byte
 		for _, c := range Split(file.Text()) {
 			joined = append(joined, c.Data...)
@@ -251,4 +262,30 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNextBreakAgreesWithBreakAt(t *testing.T) {
+	for _, s := range []string{"", "abc", "a\nb", "a\r\nb\rc", "é\u2028x\u0085y\u2029", "\u00e9\u20ac\n", "\r", "\xc2", "\xe2\x80"} {
+		data := []byte(s)
+		var want, got []int
+		for i := 0; i < len(data); {
+			if w := BreakAt(data, i); w > 0 {
+				want = append(want, i, w)
+				i += w
+				continue
+			}
+			i++
+		}
+		for i := 0; ; {
+			p, w := NextBreak(data, i)
+			if w == 0 {
+				break
+			}
+			got = append(got, p, w)
+			i = p + w
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: NextBreak %v, BreakAt %v", s, got, want)
+		}
+	}
 }

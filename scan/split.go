@@ -22,13 +22,8 @@ func Split(text []byte) []Chunk {
 	var chunks []Chunk
 	start, startLine, line := 0, 1, 1
 	for pos := 0; pos < len(text); {
-		next := len(text)
-		for i := pos; i < len(text); i++ {
-			if w := BreakAt(text, i); w > 0 {
-				next = i + w
-				break
-			}
-		}
+		p, w := NextBreak(text, pos)
+		next := p + w
 		if pos > start && isMarker(text[pos:next]) {
 			chunks = append(chunks, Chunk{Data: text[start:pos], Line: startLine, Offset: start, Lines: line - startLine})
 			start, startLine = pos, line
