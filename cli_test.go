@@ -105,9 +105,9 @@ func TestJSONSchema(t *testing.T) {
 }
 
 func TestOutputIsDeterministic(t *testing.T) {
-	first, _, _ := runCLI([]string{"--workers", "1", "testdata/"}, "")
+	first, _, _ := runCLI([]string{"--workers", "1", "testdata/cases/", "testdata/helm/"}, "")
 	for i := 0; i < 5; i++ {
-		again, _, _ := runCLI([]string{"--workers", "4", "testdata/"}, "")
+		again, _, _ := runCLI([]string{"--workers", "4", "testdata/cases/", "testdata/helm/"}, "")
 		if again != first {
 			t.Fatalf("output differs between runs:\n%s\n---\n%s", first, again)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
@@ -27,6 +28,8 @@ type renderConfig struct {
 	// current is the version the cluster runs now; charts that read
 	// .Capabilities are rendered at it too. Zero: no second render.
 	current checks.Version
+	// timeout bounds one render of one chart (--helm-timeout); zero: none.
+	timeout time.Duration
 }
 
 // stringList is a repeatable string flag.
@@ -39,6 +42,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 type renderFlags struct {
 	values, set stringList
 	current     string
+	timeout     time.Duration
 }
 
 // addRenderFlags registers --helm-values, --helm-set and --current.
@@ -46,13 +50,14 @@ func addRenderFlags(fs *flag.FlagSet) *renderFlags {
 	rf := &renderFlags{}
 	fs.Var(&rf.values, "helm-values", "values `file` for every chart rendered, as helm template --values (repeatable)")
 	fs.Var(&rf.set, "helm-set", "`key=value` for every chart rendered, as helm template --set (repeatable)")
+	fs.DurationVar(&rf.timeout, "helm-timeout", 30*time.Second, "stop rendering one chart after this `duration` (0: no limit) with a helm-render-error finding")
 	fs.StringVar(&rf.current, "current", "", "Kubernetes `version` the cluster runs now (default: one minor below --target; none to skip): charts that read .Capabilities are also rendered at it, to find installed releases that helm upgrade cannot map")
 	return rf
 }
 
 // config checks the render flags against the target.
 func (rf *renderFlags) config(target checks.Version) (renderConfig, error) {
-	c := renderConfig{chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}}
+	c := renderConfig{chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}, timeout: rf.timeout}
 	if err := c.chart.Validate(); err != nil {
 		return c, err
 	}
@@ -115,9 +120,12 @@ func (e *engine) checkChart(dir string) fileResult {
 		res.err = &annotate.RunError{File: dir, Message: err.Error()}
 		return res
 	}
-	r := c.Render(capabilities(e.env.Target))
+	r, finished := c.RenderWithin(capabilities(e.env.Target), e.render.timeout)
 	for _, p := range r.Problems {
 		res.findings = append(res.findings, e.problemFinding(p))
+	}
+	if !finished {
+		return res
 	}
 	for _, rf := range r.Files {
 		e.addRendered(&res, rf, true)
@@ -133,7 +141,12 @@ func (e *engine) checkChart(dir string) fileResult {
 			removed[objectKey(f.Kind, f.Name, f.Namespace)] = true
 		}
 	}
-	cur := c.Render(capabilities(e.render.current))
+	cur, finished := c.RenderWithin(capabilities(e.render.current), e.render.timeout)
+	for _, p := range cur.Problems {
+		if !finished {
+			res.findings = append(res.findings, e.problemFinding(p))
+		}
+	}
 	for _, rf := range cur.Files {
 		docs, _ := scan.Parse(rf.File)
 		for _, d := range docs {

@@ -57,7 +57,7 @@ func TestHostile(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	copyDir(t, "testdata/hostile", dir)
-	for _, chart := range []string{"chart-fail", "chart-cycle"} {
+	for _, chart := range []string{"chart-fail", "chart-cycle", "chart-slow"} {
 		if err := os.CopyFS(filepath.Join(dir, chart), os.DirFS(filepath.Join("testdata/hostile", chart))); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestHostile(t *testing.T) {
 	debug.FreeOSMemory()
 
 	start := time.Now()
-	cmd := exec.Command(bin, "--format", "json", dir)
+	cmd := exec.Command(bin, "--format", "json", "--helm-timeout", "2s", dir)
 	out, err := cmd.Output()
 	elapsed := time.Since(start)
 	code := 0
@@ -120,6 +120,7 @@ func TestHostile(t *testing.T) {
 		"ok.yaml:1 api-removed",                // the rest of that chart still rendered and checked
 		"Chart.yaml:5 helm-dependency-missing", // a dependency cycle ends where the vendoring does
 		"cron.yaml:1 api-removed",
+		"Chart.yaml:1 helm-render-error", // chart-slow: timed out, the run goes on
 	} {
 		if !got[want] {
 			t.Errorf("missing finding %s; got %v", want, got)
@@ -128,6 +129,13 @@ func TestHostile(t *testing.T) {
 	skipped := map[string]string{}
 	for _, s := range rep.Stats.Skipped {
 		skipped[filepath.Base(s.File)] = s.Reason
+	}
+	timedOut := false
+	for _, f := range rep.Findings {
+		timedOut = timedOut || (f.Rule == "helm-render-error" && strings.Contains(f.Message, "timed out after 2s"))
+	}
+	if !timedOut {
+		t.Error("the endless chart did not time out with a helm-render-error")
 	}
 	if !strings.Contains(skipped["binary.yaml"], "not a manifest") {
 		t.Errorf("binary.yaml not reported as skipped: %v", skipped)
