@@ -142,10 +142,11 @@ func (e *engine) checkChart(dir string) fileResult {
 		}
 	}
 	cur, finished := c.RenderWithin(capabilities(e.render.current), e.render.timeout)
-	for _, p := range cur.Problems {
-		if !finished {
+	if !finished { // only the timeout is news: other problems were reported by the target render
+		for _, p := range cur.Problems {
 			res.findings = append(res.findings, e.problemFinding(p))
 		}
+		return res
 	}
 	for _, rf := range cur.Files {
 		docs, _ := scan.Parse(rf.File)
