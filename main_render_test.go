@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/golden"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -25,24 +26,15 @@ func TestHelmTemplateStdin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden, _ := filepath.Abs("testdata/helm/template-output.want.txt")
+	goldenPath, _ := filepath.Abs("testdata/helm/template-output.want.txt")
 	t.Chdir("testdata/helm")
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"--workers", "2", "-"}, bytes.NewReader(in), &stdout, &stderr)
 	got := stdout.String() + "exit " + strconv.Itoa(code) + "\n"
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	if stderr.Len() > 0 {
+		t.Logf("stderr: %s", stderr.String())
 	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (stderr: %s)\n--- got\n%s--- want\n%s", golden, stderr.String(), got, want)
-	}
+	golden.Compare(t, goldenPath, []byte(got))
 }
 
 func TestRenderedJSON(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden runs the CLI on every case under testdata/cases. A case is a
 // directory of input files, an optional `args` file (one flag per line,
@@ -49,20 +47,10 @@ func TestGolden(t *testing.T) {
 			got := strings.ReplaceAll(stdout.String(), dir+"/", "")
 			got = strings.ReplaceAll(got, filepath.ToSlash(dir)+"/", "")
 			got += "exit " + strconv.Itoa(code) + "\n"
-			golden := filepath.Join(dir, "want.txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
+			if stderr.Len() > 0 {
+				t.Logf("stderr: %s", stderr.String())
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (stderr: %s)\n--- got\n%s--- want\n%s", golden, stderr.String(), got, want)
-			}
+			golden.Compare(t, filepath.Join(dir, "want.txt"), []byte(got))
 		})
 	}
 }

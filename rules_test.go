@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/internal/golden"
+
 	"github.com/kubeready/kubeready/checks"
 )
 
@@ -15,7 +17,7 @@ import (
 func TestRulesDoc(t *testing.T) {
 	const path = "docs/rules.md"
 	want := rulesMarkdown()
-	if *update {
+	if *golden.Update {
 		if err := os.WriteFile(path, want, 0o644); err != nil {
 			t.Fatal(err)
 		}

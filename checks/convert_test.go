@@ -2,7 +2,6 @@ package checks
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	goldenfile "github.com/kubeready/kubeready/internal/golden"
+
 	"github.com/kubeready/kubeready/scan"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixCase is one input under testdata/fixes: NAME[@TARGET].EXT.
 type fixCase struct {
@@ -137,19 +136,7 @@ func TestFixGolden(t *testing.T) {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	goldenfile.Compare(t, path, got)
 }
 
 // describeFixes lists each finding and its fixes, one line each.
