@@ -1,0 +1,112 @@
+// Package cli is kubeready's command line: flags and the configuration
+// file, the rules and explain commands, reporting in the chosen format and
+// the exit codes. It turns them into an engine.Config and runs the pipeline.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/engine"
+	"github.com/kubeready/kubeready/scan"
+)
+
+// Exit codes.
+const (
+	ExitClean    = 0
+	ExitFindings = 1
+	ExitError    = 2
+)
+
+// Version is kubeready's version as --version, SARIF and the Action's
+// summary show it; main sets it from the build.
+var Version = "dev"
+
+// Run is kubeready's command line without the process: it returns the exit
+// code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "rules":
+			return listRules(args[1:], stdout, stderr)
+		case "explain":
+			return explain(args[1:], stdout, stderr)
+		}
+	}
+	opts, code, ok := ParseFlags(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	target := opts.Engine.Env.Target
+	if newest := checks.APIs.Newest(); newest.Less(target) {
+		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", target, newest, newest)
+	}
+
+	rep := &annotate.Report{Target: target.String(), Platform: opts.Engine.Env.Platform}
+	var change *scan.Change
+	if opts.Base != "" || opts.Diff != "" {
+		var errs []error
+		if opts.Base != "" {
+			change, errs = changeFromBase(ctx, opts.Base)
+		} else {
+			change, errs = changeFromDiff(ctx, opts.Diff, stdin)
+		}
+		for _, err := range errs {
+			rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
+		}
+		if change == nil {
+			return report(ctx, rep, opts, stdout, stderr)
+		}
+	}
+	opts.Engine.Stdin = stdin
+	engine.Run(ctx, opts.Engine, opts.Paths, change, rep)
+	return report(ctx, rep, opts, stdout, stderr)
+}
+
+// report writes the report in the chosen format and returns the exit code.
+func report(ctx context.Context, rep *annotate.Report, opts Options, stdout, stderr io.Writer) int {
+	var reporter annotate.Reporter
+	switch opts.Format {
+	case "patch":
+		reporter = annotate.Patch{W: stdout, Log: stderr}
+	case "json":
+		reporter = annotate.JSON{W: stdout}
+	case "sarif":
+		root, _ := os.Getwd()
+		reporter = annotate.SARIF{W: stdout, Version: Version, Root: root}
+	default:
+		reporter = annotate.Text{W: stdout, Color: isTerminal(stdout)}
+	}
+	if err := reporter.Report(ctx, rep); err != nil {
+		fmt.Fprintf(stderr, "kubeready: %v\n", err)
+		return ExitError
+	}
+	return ExitCode(rep, opts.FailOn)
+}
+
+// ExitCode is 2 when the run itself failed somewhere, 1 when a visible
+// finding is at or over failOn (--fail-on), else 0.
+func ExitCode(rep *annotate.Report, failOn string) int {
+	if len(rep.Errors) > 0 {
+		return ExitError
+	}
+	for _, f := range rep.Visible() {
+		if f.Rule == checks.InternalError.ID || f.Rule == checks.FileUnreadable.ID {
+			return ExitError
+		}
+	}
+	if failOn == "never" {
+		return ExitClean
+	}
+	threshold, _ := checks.ParseSeverity(failOn)
+	for _, f := range rep.Visible() {
+		if f.Severity >= threshold {
+			return ExitFindings
+		}
+	}
+	return ExitClean
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// benchManifest is one file of a typical application: a Deployment, its
+// Service, an HPA at a deprecated version and a CronJob at a removed one.
+const benchManifest = `# app %[1]d
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-%[1]d
+  namespace: team
+  labels: {app: app-%[1]d}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: app-%[1]d}
+  template:
+    metadata:
+      labels: {app: app-%[1]d}
+    spec:
+      containers:
+        - name: app
+          image: registry.k8s.io/pause:3.9
+          ports:
+            - containerPort: 8080
+          resources:
+            requests: {cpu: 100m, memory: 64Mi}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app-%[1]d
+  namespace: team
+spec:
+  selector: {app: app-%[1]d}
+  ports:
+    - port: 80
+      targetPort: 8080
+---
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app-%[1]d
+  namespace: team
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-%[1]d}
+  minReplicas: 2
+  maxReplicas: 5
+---
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: app-%[1]d-report
+  namespace: team
+spec:
+  schedule: "0 2 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: report
+              image: registry.k8s.io/busybox:1.36
+`
+
+// BenchmarkProcess times the binary as a whole process, the way a
+// pre-commit hook runs it: start-up, configuration lookup, and a check of
+// the files named on the command line.
+func BenchmarkProcess(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "kubeready")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	repo := b.TempDir()
+	if err := os.Mkdir(filepath.Join(repo, ".git"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var files []string
+	for i := range 20 {
+		name := fmt.Sprintf("app-%02d.yaml", i)
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(fmt.Sprintf(benchManifest, i)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, name)
+	}
+	for _, bc := range []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"startup", []string{"--version"}, ExitClean},
+		{"20files", files, ExitFindings},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				cmd := exec.Command(bin, bc.args...)
+				cmd.Dir = repo
+				out, err := cmd.Output()
+				code := 0
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					code = ee.ExitCode()
+				} else if err != nil {
+					b.Fatal(err)
+				}
+				if code != bc.wantCode || (bc.name == "20files" && !strings.Contains(string(out), "in 20 files, 80 documents")) {
+					b.Fatalf("exit %d, want %d:\n%s", code, bc.wantCode, out)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/engine"
+	"github.com/kubeready/kubeready/scan"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// renderFlags are the command-line flags for rendering.
+type renderFlags struct {
+	values, set stringList
+	current     string
+	timeout     time.Duration
+}
+
+// addRenderFlags registers --helm-values, --helm-set and --current.
+func addRenderFlags(fs *flag.FlagSet) *renderFlags {
+	rf := &renderFlags{}
+	fs.Var(&rf.values, "helm-values", "values `file` for every chart rendered, as helm template --values (repeatable)")
+	fs.Var(&rf.set, "helm-set", "`key=value` for every chart rendered, as helm template --set (repeatable)")
+	fs.DurationVar(&rf.timeout, "helm-timeout", 30*time.Second, "stop rendering one chart after this `duration` (0: no limit) with a helm-render-error finding")
+	fs.StringVar(&rf.current, "current", "", "Kubernetes `version` the cluster runs now (default: one minor below --target; none to skip): charts that read .Capabilities are also rendered at it, to find installed releases that helm upgrade cannot map")
+	return rf
+}
+
+// config checks the render flags against the target.
+func (rf *renderFlags) config(target checks.Version) (engine.Render, error) {
+	c := engine.Render{Chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}, Timeout: rf.timeout}
+	if err := c.Chart.Validate(); err != nil {
+		return c, err
+	}
+	switch rf.current {
+	case "none":
+		return c, nil
+	case "":
+		c.Current = checks.Version{Major: target.Major, Minor: target.Minor - 1}
+	default:
+		v, err := checks.ParseVersion(rf.current)
+		if err != nil {
+			return c, fmt.Errorf("--current: %v", err)
+		}
+		if !v.Less(target) {
+			return c, fmt.Errorf("--current %s: want a version older than --target %s", v, target)
+		}
+		c.Current = v
+	}
+	return c, nil
+}

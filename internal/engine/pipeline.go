@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/scan"
+)
+
+// Config is everything one run of the pipeline needs. It holds no CLI or
+// Action types: both ways in build one (the CLI from flags and
+// .kubeready.yaml, the Action from its inputs through the CLI's parser).
+type Config struct {
+	Env     checks.Env // target, platform, whether fixes are built
+	Workers int        // inputs checked in parallel
+	Limits  Limits
+	Render  Render
+	// Timeout stops the whole run (--timeout); zero: none.
+	Timeout time.Duration
+	// Scope is ScopeLines, ScopeFiles or ScopeAll: which findings of a
+	// change are reported.
+	Scope string
+	// Fix chooses the fixes applied; WriteFixes replaces the files (--fix),
+	// else the fixes only become rep.Changes (--format patch).
+	Fix        FixMode
+	WriteFixes bool
+	// Disabled reports whether a rule is turned off (.kubeready.yaml
+	// disable); nil: none is.
+	Disabled func(ruleID string) bool
+	// Filter drops inputs (.kubeready.yaml ignore) into Skipped; nil: none.
+	Filter func(scan.Discovery) scan.Discovery
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+}
+
+// Run is the pipeline, stage by stage, in order. It scans paths (files and
+// directories; with a change and a scope narrower than all, only the changed
+// inputs under them), and adds the findings, errors and counts to rep.
+func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, rep *annotate.Report) {
+	if cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.Timeout, fmt.Errorf("--timeout %s reached", cfg.Timeout))
+		defer cancel()
+	}
+	// 1. inputs: what the change touched, or every path given
+	paths = changedInputs(change, cfg.Scope, paths, rep)
+	// 2. discover: files, charts and kustomizations under the paths, less the ignored
+	disc := discover(cfg, paths, rep)
+	// 3. read, render, check, place, suppress: each input on the worker pool (engine.go)
+	e := New(cfg)
+	res := e.Scan(ctx, disc.Inputs)
+	rep.Stats.Skipped = append(rep.Stats.Skipped, res.Skipped...)
+	rep.Errors = append(rep.Errors, res.Errors...)
+	rep.Stats.Files = len(disc.Inputs)
+	rep.Stats.Documents = res.Documents
+	// 4. disable: engine-reported rules (invalid-yaml) are not in e.rules
+	findings := res.Findings
+	if cfg.Disabled != nil {
+		findings = slices.DeleteFunc(findings, func(f checks.Finding) bool { return cfg.Disabled(f.Rule) })
+	}
+	// 5. mark: which findings the change touches (change.go)
+	mark(findings, change)
+	// 6. scope: keep what --scope asks for
+	rep.Findings, rep.Stats.Hidden = inScope(findings, cfg.Scope)
+	// 7. fix: --fix, --fix-unsafe, --format patch (fix.go)
+	if cfg.Fix != FixNone {
+		e.applyFixes(ctx, rep, cfg.Fix, cfg.WriteFixes)
+	}
+}
+
+// changedInputs is the first stage: with a change and a scope narrower than
+// all, the changed inputs under paths (none given: all of them); else paths,
+// or the current directory.
+func changedInputs(change *scan.Change, scope string, paths []string, rep *annotate.Report) []string {
+	if change != nil && scope != ScopeAll {
+		paths, skipped := changeInputs(change, paths)
+		rep.Stats.Skipped = append(rep.Stats.Skipped, skipped...)
+		return paths
+	}
+	if len(paths) == 0 {
+		return []string{"."}
+	}
+	return paths
+}
+
+// discover finds the inputs under paths and drops those cfg.Filter ignores.
+func discover(cfg Config, paths []string, rep *annotate.Report) scan.Discovery {
+	disc := scan.Discover(paths)
+	if cfg.Filter != nil {
+		disc = cfg.Filter(disc)
+	}
+	for _, err := range disc.Errors {
+		rep.Errors = append(rep.Errors, annotate.RunError{Message: err.Error()})
+	}
+	for _, s := range disc.Skipped {
+		rep.Stats.Skipped = append(rep.Stats.Skipped, annotate.Skipped{File: s.Path, Reason: s.Reason})
+	}
+	return disc
+}
