@@ -3,19 +3,13 @@ package engine
 import (
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/kubeready/kubeready/annotate"
-	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
 )
 
-// Scopes accepted by --scope.
-const (
-	ScopeLines = "lines"
-	ScopeFiles = "files"
-	ScopeAll   = "all"
-)
+// The inputs stage: the files and charts a change touched.
 
 // changeInputs turns a change into the paths to scan, limited to paths under
 // the PATH arguments when any were given. Files that no longer exist in the
@@ -60,49 +54,9 @@ func under(p string, roots []string) bool {
 		if err != nil {
 			continue
 		}
-		if rel, err := filepath.Rel(ra, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		if paths.Within(abs, ra) {
 			return true
 		}
 	}
 	return false
-}
-
-// mark records on each finding whether its file and its line (or, for an
-// object-level finding, any line of its document) are part of the change.
-// Without a change every finding counts as changed.
-func mark(findings []checks.Finding, change *scan.Change) {
-	for i := range findings {
-		f := &findings[i]
-		if change == nil {
-			f.InChangedFile, f.InChangedLines = true, true
-			continue
-		}
-		fc := change.Lookup(f.File)
-		f.InChangedFile = fc != nil
-		switch {
-		case fc == nil:
-			f.InChangedLines = false
-		case f.ObjectLevel:
-			f.InChangedLines = fc.Overlaps(f.DocStart, f.DocEnd)
-		default:
-			end := f.EndLine
-			if end < f.Line {
-				end = f.Line
-			}
-			f.InChangedLines = fc.Overlaps(f.Line, end)
-		}
-	}
-}
-
-// inScope filters findings by --scope and returns how many it left out.
-func inScope(findings []checks.Finding, scope string) ([]checks.Finding, int) {
-	out := findings[:0:0]
-	for _, f := range findings {
-		switch {
-		case scope == ScopeLines && !f.InChangedLines, scope == ScopeFiles && !f.InChangedFile:
-			continue
-		}
-		out = append(out, f)
-	}
-	return out, len(findings) - len(out)
 }

@@ -3,14 +3,14 @@ package engine
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/git"
+	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -184,6 +184,86 @@ func (e *Engine) fixFile(path string, data []byte, mode FixMode, allowed map[fix
 	}
 }
 
+// fixRendered applies the fixes mode chooses for findings on rendered
+// inputs. Their edits already point into the template, values or resource
+// file that wrote the bytes, so they are applied once, as they are: such a
+// file is not re-checked on its own (a template is not a manifest). A file
+// that plain findings also fix is left to applyFixes. With write the files
+// are replaced and the fixed findings leave rep.Findings.
+func (e *Engine) fixRendered(rep *annotate.Report, mode FixMode, write bool) {
+	plain := map[string]bool{}
+	for _, f := range rep.Findings {
+		if _, ok := mode.choose(f); ok && f.Rendered == nil {
+			plain[f.File] = true
+		}
+	}
+	type job struct {
+		fixes  []checks.Fix
+		owners []int
+	}
+	jobs := map[string]*job{}
+	for i, f := range rep.Findings {
+		fx, ok := mode.choose(f)
+		if !ok || f.Rendered == nil || len(fx.Edits) == 0 {
+			continue
+		}
+		path := fx.Edits[0].Path
+		same := true
+		for _, ed := range fx.Edits {
+			same = same && ed.Path == path
+		}
+		if !same || path == scan.StdinPath || plain[path] {
+			continue
+		}
+		if jobs[path] == nil {
+			jobs[path] = &job{}
+		}
+		jobs[path].fixes = append(jobs[path].fixes, fx)
+		jobs[path].owners = append(jobs[path].owners, i)
+	}
+	paths := make([]string, 0, len(jobs))
+	for p := range jobs {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	fixed := map[int]bool{}
+	for _, path := range paths {
+		j := jobs[path]
+		old, err := os.ReadFile(path)
+		if err != nil {
+			rep.Errors = append(rep.Errors, annotate.RunError{File: path, Message: "fix: " + err.Error()})
+			continue
+		}
+		picked, _, edits := checks.PickFixes(j.fixes)
+		out, err := checks.ApplyEdits(old, edits)
+		if err != nil || bytes.Equal(out, old) {
+			continue
+		}
+		if write {
+			if err := writeAtomic(path, out); err != nil {
+				rep.Errors = append(rep.Errors, annotate.RunError{File: path, Message: "fix: " + err.Error()})
+				continue
+			}
+		}
+		for _, k := range picked {
+			f := rep.Findings[j.owners[k]]
+			fixed[j.owners[k]] = true
+			rep.Fixed = append(rep.Fixed, annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column,
+				Description: j.fixes[k].Description, Safe: j.fixes[k].Safe, Reason: j.fixes[k].Reason})
+		}
+		rep.Changes = append(rep.Changes, annotate.FileChange{Name: patchName(path), Old: old, New: out})
+	}
+	if write && len(fixed) > 0 {
+		kept := rep.Findings[:0]
+		for i, f := range rep.Findings {
+			if !fixed[i] {
+				kept = append(kept, f)
+			}
+		}
+		rep.Findings = kept
+	}
+}
+
 // writeAtomic replaces the file at path (or, for a symbolic link, the file
 // it points to) with data: a temporary file in the same directory, with the
 // same permissions, renamed over it, so a reader never sees half a file.
@@ -235,7 +315,7 @@ func patchName(path string) string {
 	if err != nil {
 		return filepath.ToSlash(path)
 	}
-	if top := gitTop(base); top != "" && within(abs, top) {
+	if top := git.Root(base); top != "" && paths.Within(abs, top) {
 		base = top
 	}
 	rel, err := filepath.Rel(base, abs)
@@ -243,25 +323,4 @@ func patchName(path string) string {
 		return filepath.ToSlash(path)
 	}
 	return filepath.ToSlash(rel)
-}
-
-// gitTop is the nearest directory at or above dir holding .git, or "".
-func gitTop(dir string) string {
-	for {
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			return dir
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
