@@ -18,6 +18,7 @@ import (
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/internal/engine"
+	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -72,7 +73,7 @@ func readInputs(gha *githubactions.Action) (in actionInputs, opts cli.Options, w
 		}
 	}
 	for _, p := range in.paths {
-		if filepath.IsAbs(p) || p == ".." || strings.HasPrefix(filepath.ToSlash(filepath.Clean(p)), "../") {
+		if !filepath.IsLocal(p) && filepath.Clean(p) != "." {
 			return in, opts, "", fmt.Errorf("input paths: %q is outside the repository", p)
 		}
 	}
@@ -262,7 +263,7 @@ func (a *actionRun) scan(ctx context.Context) *annotate.Report {
 // rel names a scanned file by its slash path from the scanned root.
 func (a *actionRun) rel(p string) string {
 	if abs, err := filepath.Abs(p); err == nil {
-		if r, err := filepath.Rel(a.root, abs); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+		if r, ok := paths.Rel(a.root, abs); ok {
 			return filepath.ToSlash(r)
 		}
 	}

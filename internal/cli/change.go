@@ -3,47 +3,35 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/kubeready/kubeready/internal/git"
 	"github.com/kubeready/kubeready/scan"
 )
-
-// gitRoot returns the top of the git work tree containing the working
-// directory, or "" outside one.
-func gitRoot(ctx context.Context) string {
-	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // changeFromBase is what `--base REF` means: the files changed between the
 // merge base of REF and the working tree (renames followed, deletions
 // skipped), plus untracked files, which are new to any base.
 func changeFromBase(ctx context.Context, ref string) (*scan.Change, []error) {
-	root := gitRoot(ctx)
+	root := git.Root(".")
 	if root == "" {
 		return nil, []error{fmt.Errorf("--base %s: not inside a git work tree", ref)}
 	}
 	if strings.HasPrefix(ref, "-") {
 		return nil, []error{fmt.Errorf("--base %q: not a git revision", ref)}
 	}
-	cmd := exec.CommandContext(ctx, "git", "-C", root, "-c", "core.quotePath=false", "diff", "--merge-base", "-M",
+	out, err := git.Run(ctx, root, "-c", "core.quotePath=false", "diff", "--merge-base", "-M",
 		"--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", ref, "--")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
 	if err != nil {
-		return nil, []error{fmt.Errorf("--base %s: git diff failed: %s", ref, firstLine(stderr.String(), err))}
+		return nil, []error{fmt.Errorf("--base %s: git diff failed: %s", ref, firstLine(err))}
 	}
 	change, errs := scan.ParseDiff(bytes.NewReader(out), root)
-	untracked, err := exec.CommandContext(ctx, "git", "-C", root, "ls-files", "-z", "--others", "--exclude-standard").Output()
+	untracked, err := git.Run(ctx, root, "ls-files", "-z", "--others", "--exclude-standard")
 	if err != nil {
 		return change, append(errs, fmt.Errorf("--base %s: listing untracked files: %v", ref, err))
 	}
@@ -68,20 +56,20 @@ func changeFromDiff(ctx context.Context, name string, stdin io.Reader) (*scan.Ch
 		defer f.Close()
 		r = f
 	}
-	root := gitRoot(ctx)
+	root := git.Root(".")
 	if root == "" {
 		root = "."
 	}
 	return scan.ParseDiff(r, root)
 }
 
-func firstLine(s string, err error) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return err.Error()
+// firstLine is the first line of git's message.
+func firstLine(err error) string {
+	msg := err.Error()
+	var ge *git.Error
+	if errors.As(err, &ge) {
+		msg = ge.Msg
 	}
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
+	s, _, _ := strings.Cut(msg, "\n")
 	return s
 }

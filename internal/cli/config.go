@@ -15,6 +15,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/git"
+	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -113,6 +115,7 @@ func findConfig(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	top := git.Root(dir)
 	for {
 		p := filepath.Join(dir, configName)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
@@ -120,7 +123,7 @@ func findConfig(dir string) (string, error) {
 		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", err
 		}
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+		if dir == top {
 			return "", nil
 		}
 		parent := filepath.Dir(dir)
@@ -333,8 +336,8 @@ func (c *Config) ignoredBy(p string) string {
 	if err != nil {
 		return ""
 	}
-	rel, err := filepath.Rel(c.dir, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	rel, ok := paths.Rel(c.dir, abs)
+	if !ok {
 		return ""
 	}
 	rel = filepath.ToSlash(rel)
