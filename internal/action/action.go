@@ -1,125 +1,25 @@
+// Package action is kubeready as a GitHub Action: it reads the inputs and
+// the event, finds what the pull request (or push) changed, scans its head
+// commit through the engine, and reports through GitHub.
 package action
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/go-github/v60/github"
-	"github.com/sethvargo/go-githubactions"
-
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/internal/engine"
 	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
+	"github.com/sethvargo/go-githubactions"
 )
-
-// Mode reports whether kubeready runs as the GitHub Action: inside
-// GitHub Actions, with no arguments, and with the inputs action.yml declares
-// in the environment (the runner sets every input that has a default). A
-// workflow's `run: kubeready ...` step gets the CLI.
-func Mode(args []string, getenv func(string) string) bool {
-	return len(args) == 0 && getenv("GITHUB_ACTIONS") == "true" &&
-		(getenv("INPUT_TARGET") != "" || getenv("INPUT_GITHUB-TOKEN") != "")
-}
-
-// actionInputs are the Action's own inputs (action.yml), read from
-// INPUT_*; the inputs that are also flags end up in options.
-type actionInputs struct {
-	paths                        []string
-	comment, review, annotations bool
-	sarifFile                    string
-	token                        string
-}
-
-// flagInputs are the inputs that are also flags (and .kubeready.yaml keys),
-// with their action.yml defaults. An input left at its default is not
-// passed as a flag, so that the repository's .kubeready.yaml decides, as it
-// does for the CLI and the pre-commit hooks; kubeready's own defaults are
-// the same values.
-func flagInputs() []struct{ name, def string } {
-	return []struct{ name, def string }{
-		{"target", "1.25"}, {"platform", checks.PlatformEKS}, {"fail-on", "error"}, {"scope", engine.ScopeFiles},
-	}
-}
-
-// readInputs reads the inputs and checks them. The flag inputs go through
-// the CLI's own flag parser (with .kubeready.yaml), so both ways in accept
-// the same values. Warnings from reading the configuration come back in
-// warn.
-func readInputs(gha *githubactions.Action) (in actionInputs, opts cli.Options, warn string, err error) {
-	get := func(name, def string) string {
-		if v := gha.GetInput(name); v != "" {
-			return v
-		}
-		return def
-	}
-	in = actionInputs{paths: strings.Fields(get("paths", ".")), sarifFile: gha.GetInput("sarif-file"), token: gha.GetInput("github-token")}
-	for _, b := range []struct {
-		name string
-		def  bool
-		dst  *bool
-	}{{"comment", true, &in.comment}, {"review", false, &in.review}, {"annotations", true, &in.annotations}} {
-		if *b.dst, err = parseBoolInput(b.name, gha.GetInput(b.name), b.def); err != nil {
-			return in, opts, "", err
-		}
-	}
-	for _, p := range in.paths {
-		if !filepath.IsLocal(p) && filepath.Clean(p) != "." {
-			return in, opts, "", fmt.Errorf("input paths: %q is outside the repository", p)
-		}
-	}
-	args := []string{"--workers", fmt.Sprint(runtime.GOMAXPROCS(0))}
-	scopeGiven := false
-	for _, f := range flagInputs() {
-		if v := get(f.name, f.def); v != f.def {
-			args = append(args, "--"+f.name, v)
-			scopeGiven = scopeGiven || f.name == "scope"
-		}
-	}
-	for _, v := range strings.Fields(gha.GetInput("helm-values")) {
-		args = append(args, "--helm-values", v)
-	}
-	args = append(args, "--")
-	args = append(args, in.paths...)
-	var errBuf strings.Builder
-	opts, _, ok := cli.ParseFlags(args, io.Discard, &errBuf)
-	msg := strings.TrimSpace(strings.ReplaceAll(errBuf.String(), "kubeready: ", ""))
-	if !ok {
-		return in, opts, "", fmt.Errorf("inputs: %s", msg)
-	}
-	// The Action suggests fixes and never writes them, whatever a `fix` key
-	// in .kubeready.yaml says.
-	opts.Fix, opts.Format = engine.FixNone, "text"
-	opts.Engine.Fix, opts.Engine.WriteFixes = engine.FixNone, false
-	opts.Engine.Env.NoFixes = false // review comments suggest them
-	// Without --base or --diff the CLI's default scope is all; on a pull
-	// request the Action's is files, unless the configuration says.
-	if !scopeGiven && !opts.Config.Sets("scope") {
-		opts.Engine.Scope = engine.ScopeFiles
-	}
-	return in, opts, msg, nil
-}
-
-func parseBoolInput(name, v string, def bool) (bool, error) {
-	switch strings.ToLower(v) {
-	case "":
-		return def, nil
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	}
-	return false, fmt.Errorf("input %s %q: want true or false", name, v)
-}
 
 // Run is kubeready as the GitHub Action: it reads the inputs and the
 // event, finds what the pull request changed, scans its head commit, and
@@ -268,122 +168,4 @@ func (a *actionRun) rel(p string) string {
 		}
 	}
 	return filepath.ToSlash(p)
-}
-
-// changedFiles indexes a change's files by path.
-func changedFiles(c *scan.Change) map[string]*scan.FileChange {
-	m := map[string]*scan.FileChange{}
-	if c != nil {
-		for _, fc := range c.Files() {
-			m[fc.Path] = fc
-		}
-	}
-	return m
-}
-
-// report sends the report through every reporter the inputs ask for, in
-// an order that lets each later one say what the earlier ones did.
-func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
-	md := annotate.Markdown{PR: a.pr, Scope: a.opts.Engine.Scope, Version: cli.Version, Placement: a.place}
-	if a.in.annotations {
-		ann := &annotate.Annotations{Action: a.gha}
-		_ = ann.Report(ctx, rep)
-		a.place.NotAnnotated = ann.NotShown
-	}
-	sarifOut := ""
-	if a.in.sarifFile != "" {
-		if err := a.writeSARIF(ctx, rep); err != nil {
-			a.gha.Errorf("kubeready: writing %s: %v", a.in.sarifFile, err)
-			rep.Errors = append(rep.Errors, annotate.RunError{File: a.in.sarifFile, Message: err.Error()})
-		} else {
-			sarifOut = a.in.sarifFile
-		}
-	}
-	isPR := a.pr.Number > 0
-	switch {
-	case !isPR:
-	case a.client == nil && (a.in.review || a.in.comment):
-		a.place.Note("No github-token, so no summary comment or review comments.")
-	default:
-		if a.in.review && !a.headOK {
-			a.place.Note("No review comments: the scanned files may not be the pull request's head, so their line numbers could be wrong.")
-		} else if a.in.review {
-			hunks := map[string][]scan.LineRange{}
-			for path, fc := range changedFiles(a.change) {
-				hunks[path] = fc.Hunks
-			}
-			rv := &annotate.Review{Client: a.client, PR: a.pr, Hunks: hunks, ReadFile: func(p string) ([]byte, error) {
-				return os.ReadFile(filepath.Join(a.root, filepath.FromSlash(p)))
-			}}
-			err := rv.Report(ctx, rep)
-			a.place.Review = &rv.Result
-			a.writeFailed("the review comments", err)
-		}
-		if len(a.denied) > 0 {
-			// Said in the summary comment, should the token be allowed
-			// to write that; the step summary gets the combined note.
-			a.place.Note("Review comments were not posted: the token may not write pull request reviews (HTTP 403/404).")
-		}
-		if a.in.comment {
-			// Tried even after a refused review: issue comments need only
-			// issues: write, which a workflow may grant alone.
-			c := &annotate.Comment{Client: a.client, PR: a.pr, Markdown: md}
-			err := c.Report(ctx, rep)
-			a.writeFailed("the summary comment", err)
-			if err == nil && c.URL != "" {
-				a.gha.Infof("kubeready: summary comment %s", c.URL)
-			}
-		}
-	}
-	if len(a.denied) > 0 {
-		a.gha.Warningf("%s", a.deniedWarning())
-		a.place.Notes = slices.DeleteFunc(a.place.Notes, func(n string) bool { return strings.HasPrefix(n, "Review comments were not posted") })
-		a.place.Note("%s", a.deniedWarning())
-	}
-	if a.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		_ = annotate.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
-	}
-	if a.gha.Getenv("GITHUB_OUTPUT") != "" {
-		_ = annotate.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
-	}
-	a.gha.Infof("%s", annotate.Summary(rep))
-}
-
-// writeFailed records a failed write: a refused one for the single
-// permission warning, any other as a warning of its own.
-func (a *actionRun) writeFailed(what string, err error) {
-	switch {
-	case err == nil:
-	case annotate.IsPermissionError(err):
-		a.denied = append(a.denied, what)
-	default:
-		a.gha.Warningf("kubeready could not post %s: %v", what, err)
-		a.place.Note("Could not post %s: %s.", what, strings.TrimSuffix(err.Error(), "."))
-	}
-}
-
-func (a *actionRun) deniedWarning() string {
-	return fmt.Sprintf("kubeready could not post %s: the token may not write to this pull request (HTTP 403/404), "+
-		"as is the case for pull requests from forks, whose GITHUB_TOKEN is read-only. "+
-		"The findings are in the annotations and the step summary, and the job's result depends on the findings only. "+
-		"For comments on fork pull requests, see the README (GitHub Action, forks).", strings.Join(a.denied, " and "))
-}
-
-func (a *actionRun) writeSARIF(ctx context.Context, rep *annotate.Report) error {
-	p := a.in.sarifFile
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(a.workspace, p)
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(p)
-	if err != nil {
-		return err
-	}
-	if err := (annotate.SARIF{W: f, Version: cli.Version}).Report(ctx, rep); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

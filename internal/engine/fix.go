@@ -170,15 +170,14 @@ func (e *Engine) fixFile(path string, data []byte, mode FixMode, allowed map[fix
 		if len(fixes) == 0 || round == fixRounds {
 			return data, fixed, res.findings
 		}
-		picked, _, edits := checks.PickFixes(fixes)
-		out, err := checks.ApplyEdits(data, edits)
-		if err != nil || bytes.Equal(out, data) {
+		out, picked, ok := applyPicked(data, fixes)
+		if !ok {
 			return data, fixed, res.findings
 		}
 		for _, i := range picked {
 			f := owners[i]
 			allowed[keyOf(f)]--
-			fixed = append(fixed, annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column, Description: fixes[i].Description, Safe: fixes[i].Safe, Reason: fixes[i].Reason})
+			fixed = append(fixed, fixedBy(f, fixes[i]))
 		}
 		data = out
 	}
@@ -234,9 +233,8 @@ func (e *Engine) fixRendered(rep *annotate.Report, mode FixMode, write bool) {
 			rep.Errors = append(rep.Errors, annotate.RunError{File: path, Message: "fix: " + err.Error()})
 			continue
 		}
-		picked, _, edits := checks.PickFixes(j.fixes)
-		out, err := checks.ApplyEdits(old, edits)
-		if err != nil || bytes.Equal(out, old) {
+		out, picked, ok := applyPicked(old, j.fixes)
+		if !ok {
 			continue
 		}
 		if write {
@@ -248,8 +246,7 @@ func (e *Engine) fixRendered(rep *annotate.Report, mode FixMode, write bool) {
 		for _, k := range picked {
 			f := rep.Findings[j.owners[k]]
 			fixed[j.owners[k]] = true
-			rep.Fixed = append(rep.Fixed, annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column,
-				Description: j.fixes[k].Description, Safe: j.fixes[k].Safe, Reason: j.fixes[k].Reason})
+			rep.Fixed = append(rep.Fixed, fixedBy(f, j.fixes[k]))
 		}
 		rep.Changes = append(rep.Changes, annotate.FileChange{Name: patchName(path), Old: old, New: out})
 	}
@@ -262,6 +259,23 @@ func (e *Engine) fixRendered(rep *annotate.Report, mode FixMode, write bool) {
 		}
 		rep.Findings = kept
 	}
+}
+
+// applyPicked applies to data the fixes checks.PickFixes keeps of fixes (the
+// first of any that conflict) and returns the new content and the indices
+// of the fixes applied; ok is false when nothing changed.
+func applyPicked(data []byte, fixes []checks.Fix) (out []byte, picked []int, ok bool) {
+	picked, _, edits := checks.PickFixes(fixes)
+	out, err := checks.ApplyEdits(data, edits)
+	if err != nil || bytes.Equal(out, data) {
+		return data, nil, false
+	}
+	return out, picked, true
+}
+
+// fixedBy is the report's entry for finding f fixed by fx.
+func fixedBy(f checks.Finding, fx checks.Fix) annotate.Fixed {
+	return annotate.Fixed{Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column, Description: fx.Description, Safe: fx.Safe, Reason: fx.Reason}
 }
 
 // writeAtomic replaces the file at path (or, for a symbolic link, the file
