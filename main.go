@@ -9,18 +9,41 @@ package main
 import (
 	"context"
 	"os"
+	"runtime/debug"
 
 	"github.com/kubeready/kubeready/internal/action"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/internal/engine"
 )
 
-// version is stamped at build time with -ldflags "-X main.version=...".
+// version is stamped at build time with -ldflags "-X main.version=..."
+// (releases); see versionOf for the other builds.
 var version = "dev"
+
+// versionOf is the version kubeready reports: the stamped one; else the
+// module version of `go install github.com/kubeready/kubeready@vX` (a build
+// from the module proxy, which carries no VCS information); else "dev", a
+// build from a checkout (whose pseudo-version Go derives from the commit
+// says nothing a user can install).
+func versionOf(stamped string, bi *debug.BuildInfo, ok bool) string {
+	if stamped != "dev" && stamped != "" {
+		return stamped
+	}
+	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+		return "dev"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return "dev"
+		}
+	}
+	return bi.Main.Version
+}
 
 func main() {
 	engine.TuneGC()
-	cli.Version = version
+	bi, ok := debug.ReadBuildInfo()
+	cli.Version = versionOf(version, bi, ok)
 	if action.Mode(os.Args[1:], os.Getenv) {
 		os.Exit(action.Run(context.Background(), os.Getenv, os.Stdout))
 	}
