@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/engine"
 	"github.com/kubeready/kubeready/internal/git"
 	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
@@ -137,15 +138,71 @@ func findConfig(dir string) (string, error) {
 // loadConfig reads and checks the configuration file at p, which messages
 // name as given. Errors name the file and line.
 func loadConfig(p string) (*Config, error) {
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return nil, err
-	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, err
 	}
+	// The file comes from the repository, so from the pull request: it
+	// may be a link to a device, a FIFO or a file outside the repository.
+	if err := regularInside(abs, git.Root(filepath.Dir(abs)), maxConfigSize); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
 	return parseConfig(p, filepath.Dir(abs), data)
+}
+
+// maxConfigSize bounds .kubeready.yaml; maxValuesSize a values file it names.
+const (
+	maxConfigSize = 1 << 20
+	maxValuesSize = 5 << 20
+)
+
+// regularInside checks a path the repository supplies before it is read:
+// after symlinks it must lie inside root (when root is not ""), be a
+// regular file (not a device, FIFO, socket or directory, which could block
+// or never end) and hold at most max bytes.
+func regularInside(p, root string, max int64) error {
+	if root != "" && !paths.Within(p, root) {
+		return errors.New("outside the repository")
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return errors.New("no such file")
+		}
+		return errors.New(unwrapPathErr(err))
+	}
+	if root != "" {
+		realRoot, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return errors.New(unwrapPathErr(err))
+		}
+		if !paths.Within(real, realRoot) {
+			return errors.New("outside the repository")
+		}
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return errors.New(unwrapPathErr(err))
+	}
+	if !st.Mode().IsRegular() {
+		return errors.New("not a regular file")
+	}
+	if st.Size() > max {
+		return fmt.Errorf("%s, over %s", engine.FormatSize(st.Size()), engine.FormatSize(max))
+	}
+	return nil
+}
+
+func unwrapPathErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // parseConfig reads configuration text; name is the file in messages and dir
@@ -185,7 +242,9 @@ func parseConfig(name, dir string, data []byte) (*Config, error) {
 			}
 			if shape == pathList {
 				for j, p := range values {
-					values[j] = c.resolve(p)
+					if values[j], err = c.resolveInside(p); err != nil {
+						return nil, at("%s: %v", p, err)
+					}
 				}
 			}
 			c.settings = append(c.settings, setting{key: k.Value, values: values, line: k.Line})
@@ -250,13 +309,24 @@ func configValues(v *yaml.Node, shape keyShape) ([]string, error) {
 	return nil, errors.New("want a value or a list of values")
 }
 
-// resolve makes a path from the file relative to the working directory, so
-// that it means the same wherever kubeready runs.
-func (c *Config) resolve(p string) string {
-	if filepath.IsAbs(p) {
-		return p
+// resolveInside makes a path from the file relative to the working
+// directory, so that it means the same wherever kubeready runs, after
+// checking that it names a small regular file inside the repository (the
+// file's directory, outside a git work tree): the file comes from the pull
+// request, and a template can print what a values file holds.
+func (c *Config) resolveInside(p string) (string, error) {
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") {
+		return "", errors.New("absolute paths are not allowed: name a file inside the repository, relative to " + configName)
 	}
-	return displayPath(filepath.Join(c.dir, filepath.FromSlash(p)))
+	abs := filepath.Join(c.dir, filepath.FromSlash(p))
+	root := git.Root(c.dir)
+	if root == "" {
+		root = c.dir
+	}
+	if err := regularInside(abs, root, maxValuesSize); err != nil {
+		return "", err
+	}
+	return displayPath(abs), nil
 }
 
 // displayPath shows an absolute path relative to the working directory, as

@@ -195,7 +195,8 @@ func TestConfigBadValueOverridden(t *testing.T) {
 // Keys whose flags other changes add (scope, helm-values, helm-set, fix) are
 // accepted now, and set their flag as soon as it is registered.
 func TestConfigFutureFlags(t *testing.T) {
-	repoWithConfig(t, "scope: lines\nhelm-values: [values/prod.yaml, /abs/v.yaml]\nhelm-set: image.tag=1.2\nfix: true\n", nil)
+	repoWithConfig(t, "scope: lines\nhelm-values: [values/prod.yaml, values/eu.yaml]\nhelm-set: image.tag=1.2\nfix: true\n",
+		map[string]string{"values/prod.yaml": "replicas: 3\n", "values/eu.yaml": "region: eu-west-1\n"})
 	// fix: true turns on --fix, which this build has: the CronJob is
 	// rewritten in place and nothing is left to report.
 	if _, code, stderr := runJSON(t, "cronjob.yaml"); code != ExitClean {
@@ -224,7 +225,7 @@ func TestConfigFutureFlags(t *testing.T) {
 	}
 	// Relative paths are relative to the file, shown relative to the
 	// working directory (manifests/).
-	if *scope != "lines" || !*fix || !slices.Equal(values, []string{"../values/prod.yaml", "/abs/v.yaml"}) || !slices.Equal(sets, []string{"a=b"}) {
+	if *scope != "lines" || !*fix || !slices.Equal(values, []string{"../values/prod.yaml", "../values/eu.yaml"}) || !slices.Equal(sets, []string{"a=b"}) {
 		t.Errorf("scope %q fix %v helm-values %q helm-set %q", *scope, *fix, values, sets)
 	}
 	if origin["scope"] != "../.kubeready.yaml:1: scope" || origin["helm-set"] != "" {

@@ -40,6 +40,14 @@ func (rf *renderFlags) config(target checks.Version) (engine.Render, error) {
 	if err := c.Chart.Validate(); err != nil {
 		return c, err
 	}
+	// A values file named on the command line (or by the Action's
+	// helm-values input) may lie anywhere, but it must be a small regular
+	// file: /dev/stdin or a FIFO would block, /dev/zero never ends.
+	for _, vf := range rf.values {
+		if err := regularInside(vf, "", maxValuesSize); err != nil {
+			return c, fmt.Errorf("--helm-values %s: %v", vf, err)
+		}
+	}
 	switch rf.current {
 	case "none":
 		return c, nil
