@@ -88,7 +88,7 @@ func (a *Annotations) Report(_ context.Context, r *Report) error {
 	}
 	if a.NotShown > 0 {
 		a.Action.Infof("kubeready: %d more %s not shown as annotations (GitHub shows %d per level in a step); the step summary lists all of them.",
-			a.NotShown, plural(a.NotShown, "finding"), per)
+			a.NotShown, Plural(a.NotShown, "finding"), per)
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ func title(f checks.Finding) string {
 func annotationMessage(f checks.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
-	if fix := fixText(f); fix != "" {
+	if fix := FixText(f); fix != "" {
 		b.WriteString("\nFix: " + fix)
 	}
 	if f.URL != "" {

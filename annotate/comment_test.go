@@ -2,9 +2,13 @@ package annotate
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/annotate/internal/reporttest"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 )
 
@@ -164,7 +168,7 @@ func TestCommentPrefersBotAndRetiresDuplicates(t *testing.T) {
 
 func TestCommentStaysUnderGitHubLimit(t *testing.T) {
 	srv, client, _ := newGitHub(t)
-	rep := &Report{Target: "1.25", Findings: manyFindings(5000), Stats: Stats{Files: 700, Documents: 5000}}
+	rep := &Report{Target: "1.25", Findings: reporttest.ManyFindings(5000), Stats: Stats{Files: 700, Documents: 5000}}
 	for i := 0; i < 300; i++ {
 		rep.Errors = append(rep.Errors, RunError{File: "bad.yaml", Line: i + 1, Message: strings.Repeat("x", 100)})
 	}
@@ -221,5 +225,59 @@ func TestCommentRetries(t *testing.T) {
 	}
 	if srv.MaxConcurrentWrites() != 1 {
 		t.Errorf("%d writes in flight at once", srv.MaxConcurrentWrites())
+	}
+}
+
+var (
+	rowRe     = regexp.MustCompile(`(?m)^\| \[\d+\]\(`)
+	compactRe = regexp.MustCompile("(?m)^- \\[`")
+	omittedRe = regexp.MustCompile(`\*\*(\d+) more findings? not listed\*\*`)
+	detailsRe = regexp.MustCompile(`<summary>(\d+) more findings? in (\d+) files?</summary>`)
+)
+
+// TestMarkdownBudget checks that every finding is either in a table, in the
+// collapsed list, or counted as not listed, and that the text keeps to its
+// budget, for many sizes.
+func TestMarkdownBudget(t *testing.T) {
+	for _, budget := range []int{4000, 20000, DefaultCommentBudget} {
+		for _, n := range []int{0, 1, 10, 60, 300, 3000} {
+			t.Run(fmt.Sprintf("budget %d, %d findings", budget, n), func(t *testing.T) {
+				r := &Report{Target: "1.25", Findings: reporttest.ManyFindings(n), Stats: Stats{Files: 9, Documents: 9}}
+				m := Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}, Budget: budget, Header: CommentMarker + "\n",
+					Placement: &Placement{NotAnnotated: 3, Notes: []string{"A note."}}}
+				out := m.Render(r)
+				if len(out) > budget {
+					t.Errorf("%d bytes, over the budget of %d", len(out), budget)
+				}
+				rows := len(rowRe.FindAllString(out, -1))
+				compact := len(compactRe.FindAllString(out, -1))
+				omitted := 0
+				if s := omittedRe.FindStringSubmatch(out); s != nil {
+					omitted, _ = strconv.Atoi(s[1])
+				}
+				if rows+compact+omitted != n {
+					t.Errorf("%d in tables + %d collapsed + %d not listed = %d, want %d", rows, compact, omitted, rows+compact+omitted, n)
+				}
+				if s := detailsRe.FindStringSubmatch(out); s != nil {
+					if c, _ := strconv.Atoi(s[1]); c != compact {
+						t.Errorf("details say %d, list %d", c, compact)
+					}
+				} else if compact > 0 {
+					t.Error("collapsed lines outside <details>")
+				}
+				if !strings.HasPrefix(out, CommentMarker) || !strings.Contains(out, "> A note.") || !strings.HasSuffix(out, "</sub>\n") {
+					t.Errorf("header, notes or footer missing:\n%s", out)
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkMarkdownComment5000(b *testing.B) {
+	r := &Report{Target: "1.25", Findings: reporttest.ManyFindings(5000)}
+	m := Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}, Header: CommentMarker + "\n"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Render(r)
 	}
 }

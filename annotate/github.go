@@ -23,7 +23,7 @@ type PullRequest struct {
 	ServerURL string
 }
 
-// BlobURL links to lines start..end of path at the scanned commit; end <=
+// BlobURL implements annotate.Links: it links to lines start..end of path at the scanned commit; end <=
 // start links to one line, start 0 to the whole file.
 func (p PullRequest) BlobURL(path string, start, end int) string {
 	server := strings.TrimSuffix(p.ServerURL, "/")
@@ -43,6 +43,11 @@ func (p PullRequest) BlobURL(path string, start, end int) string {
 		u += fmt.Sprintf("#L%d", start)
 	}
 	return u
+}
+
+// Commit implements annotate.Links: the scanned commit and its address.
+func (p PullRequest) Commit() (id, url string) {
+	return p.HeadSHA, fmt.Sprintf("%s/%s/%s/commit/%s", strings.TrimSuffix(p.ServerURL, "/"), p.Owner, p.Repo, p.HeadSHA)
 }
 
 // NewGitHubClient returns a go-github client for the REST API at apiURL

@@ -116,17 +116,22 @@ func readCron(path string) ([]byte, error) {
 	return []byte(cronYAML), nil
 }
 
-// manyFindings makes n findings spread over files.
-func manyFindings(n int) []checks.Finding {
-	var fs []checks.Finding
-	for i := 0; i < n; i++ {
-		sev := checks.Warning
-		if i%3 == 0 {
-			sev = checks.Error
-		}
-		fs = append(fs, checks.Finding{Rule: "api-deprecated", Severity: sev, File: fmt.Sprintf("charts/app%03d/templates/deployment.yaml", i/7),
-			Line: 10 + i%7, Column: 1, Message: fmt.Sprintf("Deployment apps/v1beta2 number %d is not served by Kubernetes 1.25: it was removed in 1.16. Use apps/v1.", i),
-			URL: "https://kubernetes.io/docs/reference/using-api/deprecation-guide/#deployment-v116"})
+func TestBlobURL(t *testing.T) {
+	p := PullRequest{Owner: "o", Repo: "r", HeadSHA: "abc", ServerURL: "https://ghes.example.com/"}
+	tests := []struct {
+		path       string
+		start, end int
+		want       string
+	}{
+		{"a/b.yaml", 0, 0, "https://ghes.example.com/o/r/blob/abc/a/b.yaml"},
+		{"a/b.yaml", 3, 0, "https://ghes.example.com/o/r/blob/abc/a/b.yaml#L3"},
+		{"a/b.yaml", 3, 3, "https://ghes.example.com/o/r/blob/abc/a/b.yaml#L3"},
+		{"a/b.yaml", 3, 5, "https://ghes.example.com/o/r/blob/abc/a/b.yaml#L3-L5"},
+		{"my dir/#x?.yaml", 1, 0, "https://ghes.example.com/o/r/blob/abc/my%20dir/%23x%3F.yaml#L1"},
 	}
-	return fs
+	for _, tt := range tests {
+		if got := p.BlobURL(tt.path, tt.start, tt.end); got != tt.want {
+			t.Errorf("BlobURL(%q, %d, %d) = %q, want %q", tt.path, tt.start, tt.end, got, tt.want)
+		}
+	}
 }

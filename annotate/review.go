@@ -70,19 +70,19 @@ func (rv *ReviewResult) sentences() []string {
 			how = "one at a time (GitHub refused them as one review)"
 		}
 		s = append(s, fmt.Sprintf("%d review %s posted on changed lines %s, with a suggestion where the fix is safe.",
-			rv.Posted, plural(rv.Posted, "comment"), how))
+			rv.Posted, Plural(rv.Posted, "comment"), how))
 	}
 	if rv.Existing > 0 {
 		s = append(s, fmt.Sprintf("%d %s already %s a review comment on the same line from an earlier run.",
-			rv.Existing, plural(rv.Existing, "finding"), hasHave(rv.Existing)))
+			rv.Existing, Plural(rv.Existing, "finding"), hasHave(rv.Existing)))
 	}
 	if rv.OutsideDiff > 0 {
 		s = append(s, fmt.Sprintf("%d %s %s on lines outside the pull request's diff, where GitHub takes no review comments: listed here only.",
-			rv.OutsideDiff, plural(rv.OutsideDiff, "finding"), isAre(rv.OutsideDiff)))
+			rv.OutsideDiff, Plural(rv.OutsideDiff, "finding"), IsAre(rv.OutsideDiff)))
 	}
 	if rv.OverLimit > 0 {
 		s = append(s, fmt.Sprintf("%d %s on changed lines got no review comment: at most %d are posted per run, most severe first.",
-			rv.OverLimit, plural(rv.OverLimit, "finding"), rv.max))
+			rv.OverLimit, Plural(rv.OverLimit, "finding"), rv.max))
 	}
 	if n := len(rv.Rejected); n > 0 {
 		list := rv.Rejected
@@ -90,7 +90,7 @@ func (rv *ReviewResult) sentences() []string {
 			list = append(list[:10:10], "…")
 		}
 		s = append(s, fmt.Sprintf("GitHub refused review comments for %d %s (422, line not part of the diff: %s): listed here only.",
-			n, plural(n, "finding"), strings.Join(list, ", ")))
+			n, Plural(n, "finding"), strings.Join(list, ", ")))
 	}
 	return s
 }
@@ -173,7 +173,7 @@ func (rv *Review) Report(ctx context.Context, r *Report) error {
 		comments[i] = c
 	}
 	body := fmt.Sprintf("kubeready found %d Kubernetes upgrade %s on changed lines of this pull request; the summary comment lists every finding.\n\n<!-- kubeready:review -->",
-		len(fresh), plural(len(fresh), "blocker"))
+		len(fresh), Plural(len(fresh), "blocker"))
 	got, _, err := rv.Client.PullRequests.CreateReview(ctx, rv.PR.Owner, rv.PR.Repo, rv.PR.Number, &github.PullRequestReviewRequest{
 		CommitID: github.String(rv.PR.HeadSHA), Body: github.String(body), Event: github.String("COMMENT"), Comments: comments,
 	})
@@ -224,16 +224,16 @@ func (rv *Review) draft(f checks.Finding, fp string) (draftComment, bool) {
 			}
 		}
 	case len(f.Fixes) > 0:
-		note = "Fix, not offered as a suggestion because it is not safe: " + fixText(f)
+		note = "Fix, not offered as a suggestion because it is not safe: " + FixText(f)
 	default:
-		if fix := fixText(f); fix != "" {
+		if fix := FixText(f); fix != "" {
 			note = "Fix: " + fix
 		}
 	}
 	if !oneHunk(hunks, d.start, d.end) {
 		return d, false
 	}
-	d.body = fmt.Sprintf("**%s** %s: %s\n\n%s\n\n<!-- kubeready:finding %s -->", f.Severity, ruleLink(f), cell(f.Message), note, fp)
+	d.body = fmt.Sprintf("**%s** %s: %s\n\n%s\n\n<!-- kubeready:finding %s -->", f.Severity, RuleLink(f), Cell(f.Message), note, fp)
 	return d, true
 }
 
