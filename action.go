@@ -11,10 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/annotate/github"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/scan"
 )
@@ -170,14 +171,14 @@ func runAction(ctx context.Context, getenv func(string) string, stdout io.Writer
 		return exitError
 	}
 	owner, repo := ghctx.Repo()
-	place := &annotate.Placement{}
+	place := &github.Placement{}
 	run := &actionRun{gha: gha, in: in, opts: opts, ev: ev, workspace: workspace, place: place,
-		pr: annotate.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
+		pr: github.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
 	if in.token != "" {
-		transport := &annotate.RetryTransport{MinWriteGap: time.Second, Logf: func(format string, args ...any) {
+		transport := &github.RetryTransport{MinWriteGap: time.Second, Logf: func(format string, args ...any) {
 			gha.Infof("kubeready: %s", fmt.Sprintf(format, args...))
 		}}
-		if run.client, err = annotate.NewGitHubClient(ghctx.APIURL, in.token, transport); err != nil {
+		if run.client, err = github.NewClient(ghctx.APIURL, in.token, transport); err != nil {
 			gha.Errorf("kubeready: %v", err)
 			return exitError
 		}
@@ -193,9 +194,9 @@ type actionRun struct {
 	ev        *actionEvent
 	workspace string // the repository's checkout
 	root      string // where the scanned commit's files are: workspace, or a worktree of the PR head
-	client    *github.Client
-	pr        annotate.PullRequest
-	place     *annotate.Placement
+	client    *gogithub.Client
+	pr        github.PullRequest
+	place     *github.Placement
 	change    *scan.Change // nil: everything counts as changed
 	headOK    bool         // root holds exactly the commit the line numbers refer to
 	denied    []string     // writes the token may not make
@@ -297,7 +298,7 @@ func changedFiles(c *scan.Change) map[string]*scan.FileChange {
 func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 	md := annotate.Markdown{PR: a.pr, Scope: a.opts.scope, Version: version, Placement: a.place}
 	if a.in.annotations {
-		ann := &annotate.Annotations{Action: a.gha}
+		ann := &github.Annotations{Action: a.gha}
 		_ = ann.Report(ctx, rep)
 		a.place.NotAnnotated = ann.NotShown
 	}
@@ -323,7 +324,7 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 			for path, fc := range changedFiles(a.change) {
 				hunks[path] = fc.Hunks
 			}
-			rv := &annotate.Review{Client: a.client, PR: a.pr, Hunks: hunks, ReadFile: func(p string) ([]byte, error) {
+			rv := &github.Review{Client: a.client, PR: a.pr, Hunks: hunks, ReadFile: func(p string) ([]byte, error) {
 				return os.ReadFile(filepath.Join(a.root, filepath.FromSlash(p)))
 			}}
 			err := rv.Report(ctx, rep)
@@ -338,7 +339,7 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 		if a.in.comment {
 			// Tried even after a refused review: issue comments need only
 			// issues: write, which a workflow may grant alone.
-			c := &annotate.Comment{Client: a.client, PR: a.pr, Markdown: md}
+			c := &github.Comment{Client: a.client, PR: a.pr, Markdown: md}
 			err := c.Report(ctx, rep)
 			a.writeFailed("the summary comment", err)
 			if err == nil && c.URL != "" {
@@ -352,10 +353,10 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 		a.place.Note("%s", a.deniedWarning())
 	}
 	if a.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		_ = annotate.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
+		_ = github.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
 	}
 	if a.gha.Getenv("GITHUB_OUTPUT") != "" {
-		_ = annotate.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
+		_ = github.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
 	}
 	a.gha.Infof("%s", annotate.Summary(rep))
 }
@@ -365,7 +366,7 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 func (a *actionRun) writeFailed(what string, err error) {
 	switch {
 	case err == nil:
-	case annotate.IsPermissionError(err):
+	case github.IsPermissionError(err):
 		a.denied = append(a.denied, what)
 	default:
 		a.gha.Warningf("kubeready could not post %s: %v", what, err)

@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 )
 
@@ -29,8 +30,8 @@ type Annotations struct {
 	NotShown int
 }
 
-// Report implements Reporter.
-func (a *Annotations) Report(_ context.Context, r *Report) error {
+// Report implements annotate.Reporter.
+func (a *Annotations) Report(_ context.Context, r *annotate.Report) error {
 	per := a.PerLevel
 	if per <= 0 {
 		per = AnnotationsPerLevel
@@ -88,7 +89,7 @@ func (a *Annotations) Report(_ context.Context, r *Report) error {
 	}
 	if a.NotShown > 0 {
 		a.Action.Infof("kubeready: %d more %s not shown as annotations (GitHub shows %d per level in a step); the step summary lists all of them.",
-			a.NotShown, Plural(a.NotShown, "finding"), per)
+			a.NotShown, annotate.Plural(a.NotShown, "finding"), per)
 	}
 	return nil
 }
@@ -115,7 +116,7 @@ func title(f checks.Finding) string {
 func annotationMessage(f checks.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
-	if fix := FixText(f); fix != "" {
+	if fix := annotate.FixText(f); fix != "" {
 		b.WriteString("\nFix: " + fix)
 	}
 	if f.URL != "" {

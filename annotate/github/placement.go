@@ -1,6 +1,10 @@
-package annotate
+package github
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kubeready/kubeready/annotate"
+)
 
 // Placement says where the GitHub reporters put the findings and what they
 // could not do, so the summaries can say it (as annotate.Markdown's
@@ -19,8 +23,8 @@ func (p *Placement) Note(format string, args ...any) {
 	p.Notes = append(p.Notes, fmt.Sprintf(format, args...))
 }
 
-// Sentences implements Notes: the annotations left out, what the review
-// did, then the notes.
+// Sentences implements annotate.Notes: the annotations left out, what the
+// review did, then the notes.
 func (p *Placement) Sentences() []string {
 	if p == nil {
 		return nil
@@ -28,7 +32,7 @@ func (p *Placement) Sentences() []string {
 	var s []string
 	if p.NotAnnotated > 0 {
 		s = append(s, fmt.Sprintf("%d %s %s not shown as annotations: GitHub shows at most %d per level (error, warning, notice) in a step. All are listed here.",
-			p.NotAnnotated, Plural(p.NotAnnotated, "finding"), IsAre(p.NotAnnotated), AnnotationsPerLevel))
+			p.NotAnnotated, annotate.Plural(p.NotAnnotated, "finding"), annotate.IsAre(p.NotAnnotated), AnnotationsPerLevel))
 	}
 	if p.Review != nil {
 		s = append(s, p.Review.sentences()...)

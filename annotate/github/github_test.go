@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 	"github.com/kubeready/kubeready/scan"
@@ -60,14 +61,14 @@ func (w *waits) all() []time.Duration {
 
 // newGitHub starts the fake with pull request 7 and returns a client for it
 // whose retries do not sleep.
-func newGitHub(t *testing.T) (*fakegithub.Server, *github.Client, *waits) {
+func newGitHub(t *testing.T) (*fakegithub.Server, *gogithub.Client, *waits) {
 	t.Helper()
 	srv := fakegithub.New(t, fakegithub.SpecPath(t))
 	srv.AddPullRequest(&fakegithub.PullRequest{Number: 7, HeadSHA: headSHA, BaseSHA: strings.Repeat("b", 40), Files: []fakegithub.File{
 		{Filename: "deploy/cron.yaml", Status: "modified", Additions: 2, Deletions: 2, Changes: 4, Patch: cronPatch},
 	}})
 	w := &waits{}
-	c, err := NewGitHubClient(srv.URL, srv.Token, &RetryTransport{Sleep: w.sleep, MinWriteGap: time.Second})
+	c, err := NewClient(srv.URL, srv.Token, &RetryTransport{Sleep: w.sleep, MinWriteGap: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +98,8 @@ func cronFindings() []checks.Finding {
 	}
 }
 
-func cronReport() *Report {
-	return &Report{Target: "1.25", Platform: "eks", Findings: cronFindings(), Stats: Stats{Files: 1, Documents: 1}}
+func cronReport() *annotate.Report {
+	return &annotate.Report{Target: "1.25", Platform: "eks", Findings: cronFindings(), Stats: annotate.Stats{Files: 1, Documents: 1}}
 }
 
 func cronHunks() map[string][]scan.LineRange {
