@@ -52,12 +52,7 @@ func (a *Annotations) Report(_ context.Context, r *annotate.Report) error {
 		a.Action.WithFieldsMap(props).Errorf("%s", e.Message)
 	}
 	fs := r.Visible()
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Severity != fs[j].Severity {
-			return fs[i].Severity > fs[j].Severity
-		}
-		return checks.Less(fs[i], fs[j])
-	})
+	sort.SliceStable(fs, func(i, j int) bool { return moreSevere(fs[i], fs[j]) })
 	a.NotShown = 0
 	for _, f := range fs {
 		level := level(f.Severity)
@@ -92,6 +87,16 @@ func (a *Annotations) Report(_ context.Context, r *annotate.Report) error {
 			a.NotShown, annotate.Plural(a.NotShown, "finding"), per)
 	}
 	return nil
+}
+
+// moreSevere orders findings most severe first, then as checks.Less does:
+// the order in which the annotations and the review comments, both
+// limited, are given out.
+func moreSevere(a, b checks.Finding) bool {
+	if a.Severity != b.Severity {
+		return a.Severity > b.Severity
+	}
+	return checks.Less(a, b)
 }
 
 func level(s checks.Severity) string {

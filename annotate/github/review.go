@@ -150,12 +150,7 @@ func (rv *Review) Report(ctx context.Context, r *annotate.Report) error {
 		}
 		fresh = append(fresh, d)
 	}
-	sort.SliceStable(fresh, func(i, j int) bool {
-		if fresh[i].f.Severity != fresh[j].f.Severity {
-			return fresh[i].f.Severity > fresh[j].f.Severity
-		}
-		return checks.Less(fresh[i].f, fresh[j].f)
-	})
+	sort.SliceStable(fresh, func(i, j int) bool { return moreSevere(fresh[i].f, fresh[j].f) })
 	if len(fresh) > limit {
 		res.OverLimit = len(fresh) - limit
 		fresh = fresh[:limit]
