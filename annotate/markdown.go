@@ -112,7 +112,6 @@ func (m Markdown) Render(r *Report) string {
 }
 
 func (m Markdown) status(r *Report, visible []checks.Finding) string {
-	errs, warns, infos := r.Counts()
 	if len(visible) == 0 {
 		s := fmt.Sprintf("✅ **No upgrade blockers** for Kubernetes %s in the scanned files.", r.Target)
 		if m.Previous > 0 {
@@ -121,9 +120,9 @@ func (m Markdown) status(r *Report, visible []checks.Finding) string {
 		return s + "\n\n"
 	}
 	files := len(byFile(visible))
-	return fmt.Sprintf("**%d %s** (%d %s, %d %s, %d info) in %d %s.\n\n",
-		len(visible), Plural(len(visible), "finding"), errs, Plural(errs, "error"), warns, Plural(warns, "warning"), infos,
-		files, Plural(files, "file"))
+	errs, warns, infos := r.Counts()
+	return fmt.Sprintf("**%d %s** (%s) in %d %s.\n\n",
+		len(visible), Plural(len(visible), "finding"), bySeverity(errs, warns, infos), files, Plural(files, "file"))
 }
 
 // IsAre is the verb for n things.

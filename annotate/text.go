@@ -78,8 +78,7 @@ func Summary(r *Report) string {
 	if n == 0 {
 		parts = append(parts, "no findings")
 	} else {
-		parts = append(parts, fmt.Sprintf("%d %s (%d %s, %d %s, %d info)", n, Plural(n, "finding"),
-			errs, Plural(errs, "error"), warns, Plural(warns, "warning"), infos))
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", n, Plural(n, "finding"), bySeverity(errs, warns, infos)))
 	}
 	s := fmt.Sprintf("kubeready: %s in %d %s, %d %s; target Kubernetes %s",
 		strings.Join(parts, ", "), r.Stats.Files, Plural(r.Stats.Files, "file"),
@@ -97,6 +96,11 @@ func Summary(r *Report) string {
 		s += fmt.Sprintf("; %d %s", len(r.Errors), Plural(len(r.Errors), "error"))
 	}
 	return s
+}
+
+// bySeverity tells findings by severity: "1 error, 2 warnings, 0 info".
+func bySeverity(errs, warns, infos int) string {
+	return fmt.Sprintf("%d %s, %d %s, %d info", errs, Plural(errs, "error"), warns, Plural(warns, "warning"), infos)
 }
 
 // Plural is word, with an s unless n is 1.
