@@ -32,15 +32,11 @@ type PullRequest struct {
 // at the scanned commit; end <= start links to one line, start 0 to the
 // whole file.
 func (p PullRequest) BlobURL(path string, start, end int) string {
-	server := strings.TrimSuffix(p.ServerURL, "/")
-	if server == "" {
-		server = "https://github.com"
-	}
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	u := fmt.Sprintf("%s/%s/%s/blob/%s/%s", server, p.Owner, p.Repo, p.HeadSHA, strings.Join(segs, "/"))
+	u := fmt.Sprintf("%s/blob/%s/%s", p.repoURL(), p.HeadSHA, strings.Join(segs, "/"))
 	switch {
 	case start <= 0:
 	case end > start:
@@ -53,7 +49,17 @@ func (p PullRequest) BlobURL(path string, start, end int) string {
 
 // Commit implements annotate.Links: the scanned commit and its address.
 func (p PullRequest) Commit() (id, url string) {
-	return p.HeadSHA, fmt.Sprintf("%s/%s/%s/commit/%s", strings.TrimSuffix(p.ServerURL, "/"), p.Owner, p.Repo, p.HeadSHA)
+	return p.HeadSHA, p.repoURL() + "/commit/" + p.HeadSHA
+}
+
+// repoURL is the repository's web address, on ServerURL or else
+// https://github.com.
+func (p PullRequest) repoURL() string {
+	server := strings.TrimSuffix(p.ServerURL, "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	return server + "/" + p.Owner + "/" + p.Repo
 }
 
 // NewClient returns a go-github client for the REST API at apiURL

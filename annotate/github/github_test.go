@@ -136,3 +136,15 @@ func TestBlobURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitURL(t *testing.T) {
+	for server, want := range map[string]string{
+		"https://ghes.example.com/": "https://ghes.example.com/o/r/commit/abc",
+		"":                          "https://github.com/o/r/commit/abc",
+	} {
+		id, u := PullRequest{Owner: "o", Repo: "r", HeadSHA: "abc", ServerURL: server}.Commit()
+		if id != "abc" || u != want {
+			t.Errorf("server %q: Commit() = %q, %q, want abc, %q", server, id, u, want)
+		}
+	}
+}
