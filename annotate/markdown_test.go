@@ -57,3 +57,20 @@ func TestFixText(t *testing.T) {
 		t.Errorf("long fix not cut cleanly: %d bytes", len(got))
 	}
 }
+
+// TestMarkdownWithoutLinks checks that a summary with no Links (no pull
+// request to link to) names files and lines as plain code.
+func TestMarkdownWithoutLinks(t *testing.T) {
+	r := &Report{Target: "1.25", Findings: []checks.Finding{
+		{Rule: "api-removed", Severity: checks.Error, File: "a.yaml", Line: 2, Column: 1, Message: "m"},
+	}, Errors: []RunError{{File: "b.yaml", Line: 4, Message: "boom"}}}
+	out := Markdown{}.Render(r)
+	for _, want := range []string{"#### `a.yaml`\n", "| 2 | error |", "- `b.yaml:4`: boom"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "](") {
+		t.Errorf("links without Links:\n%s", out)
+	}
+}
