@@ -4,21 +4,14 @@ import (
 	"context"
 	"io"
 	"testing"
+
+	"github.com/kubeready/kubeready/annotate/internal/reporttest"
 )
 
 // Benchmarks for the reporters on a large run: 5,000 findings in ~700 files.
 
-func BenchmarkMarkdownComment5000(b *testing.B) {
-	r := &Report{Target: "1.25", Findings: manyFindings(5000)}
-	m := Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}, Header: CommentMarker + "\n"}
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = m.Render(r)
-	}
-}
-
 func BenchmarkSARIF5000(b *testing.B) {
-	r := &Report{Target: "1.25", Findings: manyFindings(5000)}
+	r := &Report{Target: "1.25", Findings: reporttest.ManyFindings(5000)}
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := (SARIF{W: io.Discard, Version: "1.0.0"}).Report(context.Background(), r); err != nil {
@@ -28,7 +21,7 @@ func BenchmarkSARIF5000(b *testing.B) {
 }
 
 func BenchmarkFingerprints5000(b *testing.B) {
-	fs := manyFindings(5000)
+	fs := reporttest.ManyFindings(5000)
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Fingerprints(fs)

@@ -2,44 +2,48 @@ package annotate
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kubeready/kubeready/checks"
 )
-
-// Placement says where the GitHub reporters put the findings and what they
-// could not do, so the summaries can say it.
-type Placement struct {
-	// NotAnnotated counts findings past GitHub's per-step annotation limit.
-	NotAnnotated int
-	// Review is what the review reporter did; nil when it did not run.
-	Review *ReviewResult
-	// Notes are whole sentences about the run: fallbacks, refused writes.
-	Notes []string
-}
-
-// Note adds a sentence to the notes.
-func (p *Placement) Note(format string, args ...any) {
-	p.Notes = append(p.Notes, fmt.Sprintf(format, args...))
-}
 
 // DefaultCommentBudget keeps a comment below GitHub's 65,536-character
 // body limit with room to spare: it counts bytes, which are never fewer
 // than characters.
 const DefaultCommentBudget = 60000
 
-// Markdown renders a report as the GitHub summary: counts, a table per file
-// with links to the lines at the scanned commit, the rule, the message and
-// the fix; past a size budget the rest goes into a collapsed list, and past
-// the budget it is counted, never cut mid-line.
+// Links gives the addresses a Markdown summary links to. The GitHub
+// reporters' github.PullRequest links to the scanned commit.
+type Links interface {
+	// BlobURL links to lines start..end of path; end <= start links to one
+	// line, start 0 to the whole file.
+	BlobURL(path string, start, end int) string
+	// Commit is the scanned commit's ID and its address; id is "" when it
+	// is unknown.
+	Commit() (id, url string)
+}
+
+// Notes are whole sentences a Markdown summary adds about the run: what
+// the other reporters did and could not do (a *github.Placement).
+type Notes interface {
+	Sentences() []string
+}
+
+// Markdown renders a report as a Markdown summary (the GitHub step summary
+// and pull request comment): counts, a table per file with links to the
+// lines, the rule, the message and the fix; past a size budget the rest
+// goes into a collapsed list, and past the budget it is counted, never cut
+// mid-line.
 type Markdown struct {
-	PR PullRequest
+	// PR is where the links point (a github.PullRequest); nil for no links.
+	PR Links
 	// Scope is the --scope the findings were chosen with.
 	Scope string
 	// Version is kubeready's version, for the footer.
 	Version string
 	// Placement adds what the other reporters did; nil for none.
-	Placement *Placement
+	Placement Notes
 	// Budget is the most bytes the text may take; 0 means
 	// DefaultCommentBudget.
 	Budget int
@@ -98,31 +102,31 @@ func (m Markdown) Render(r *Report) string {
 	out := head.String() + body.String()
 	if inDetails > 0 {
 		out += fmt.Sprintf("<details><summary>%d more %s in %d %s</summary>\n\n%s\n</details>\n\n",
-			inDetails, plural(inDetails, "finding"), detailFiles, plural(detailFiles, "file"), details.String())
+			inDetails, Plural(inDetails, "finding"), detailFiles, Plural(detailFiles, "file"), details.String())
 	}
 	if omitted > 0 {
 		out += fmt.Sprintf("**%d more %s not listed**: the list would pass GitHub's size limit. Run kubeready locally, or upload the SARIF output, for all of them.\n\n",
-			omitted, plural(omitted, "finding"))
+			omitted, Plural(omitted, "finding"))
 	}
 	return out + foot
 }
 
 func (m Markdown) status(r *Report, visible []checks.Finding) string {
-	errs, warns, infos := r.Counts()
 	if len(visible) == 0 {
 		s := fmt.Sprintf("✅ **No upgrade blockers** for Kubernetes %s in the scanned files.", r.Target)
 		if m.Previous > 0 {
-			s += fmt.Sprintf(" The %d %s reported earlier %s fixed.", m.Previous, plural(m.Previous, "finding"), isAre(m.Previous))
+			s += fmt.Sprintf(" The %d %s reported earlier %s fixed.", m.Previous, Plural(m.Previous, "finding"), IsAre(m.Previous))
 		}
 		return s + "\n\n"
 	}
 	files := len(byFile(visible))
-	return fmt.Sprintf("**%d %s** (%d %s, %d %s, %d info) in %d %s.\n\n",
-		len(visible), plural(len(visible), "finding"), errs, plural(errs, "error"), warns, plural(warns, "warning"), infos,
-		files, plural(files, "file"))
+	errs, warns, infos := r.Counts()
+	return fmt.Sprintf("**%d %s** (%s) in %d %s.\n\n",
+		len(visible), Plural(len(visible), "finding"), bySeverity(errs, warns, infos), files, Plural(files, "file"))
 }
 
-func isAre(n int) string {
+// IsAre is the verb for n things.
+func IsAre(n int) string {
 	if n == 1 {
 		return "is"
 	}
@@ -137,7 +141,7 @@ func (m Markdown) runErrors(r *Report) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%d %s stopped part of the run:**\n\n", len(r.Errors), plural(len(r.Errors), "error"))
+	fmt.Fprintf(&b, "**%d %s stopped part of the run:**\n\n", len(r.Errors), Plural(len(r.Errors), "error"))
 	for i, e := range r.Errors {
 		if i == maxListedErrors {
 			fmt.Fprintf(&b, "- … and %d more\n", len(r.Errors)-i)
@@ -147,11 +151,11 @@ func (m Markdown) runErrors(r *Report) string {
 		if e.File != "" {
 			loc = "`" + codeText(e.File) + "`"
 			if e.Line > 0 {
-				loc = fmt.Sprintf("[`%s:%d`](%s)", codeText(e.File), e.Line, m.PR.BlobURL(e.File, e.Line, 0))
+				loc = m.link(fmt.Sprintf("`%s:%d`", codeText(e.File), e.Line), e.File, e.Line, 0)
 			}
 			loc += ": "
 		}
-		fmt.Fprintf(&b, "- %s%s\n", loc, cell(e.Message))
+		fmt.Fprintf(&b, "- %s%s\n", loc, Cell(e.Message))
 	}
 	return b.String() + "\n"
 }
@@ -159,36 +163,29 @@ func (m Markdown) runErrors(r *Report) string {
 func (m Markdown) fileTable(group []checks.Finding) string {
 	var b strings.Builder
 	file := group[0].File
-	fmt.Fprintf(&b, "#### [`%s`](%s)\n\n", codeText(file), m.PR.BlobURL(file, 0, 0))
+	fmt.Fprintf(&b, "#### %s\n\n", m.link("`"+codeText(file)+"`", file, 0, 0))
 	b.WriteString("| Line | Severity | Rule | Finding | Fix |\n|---:|---|---|---|---|\n")
 	for _, f := range group {
-		fmt.Fprintf(&b, "| [%d](%s) | %s | %s | %s | %s |\n",
-			f.Line, m.PR.BlobURL(f.File, f.Line, f.EndLine), f.Severity, ruleLink(f), cell(f.Message), cell(fixText(f)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n",
+			m.link(strconv.Itoa(f.Line), f.File, f.Line, f.EndLine), f.Severity, RuleLink(f), Cell(f.Message), Cell(FixText(f)))
 	}
 	b.WriteString("\n")
 	return b.String()
 }
 
 func (m Markdown) compactLine(f checks.Finding) string {
-	return fmt.Sprintf("- [`%s:%d`](%s) **%s** %s: %s\n", codeText(f.File), f.Line, m.PR.BlobURL(f.File, f.Line, f.EndLine),
-		f.Severity, ruleLink(f), cell(f.Message))
+	return fmt.Sprintf("- %s **%s** %s: %s\n", m.link(fmt.Sprintf("`%s:%d`", codeText(f.File), f.Line), f.File, f.Line, f.EndLine),
+		f.Severity, RuleLink(f), Cell(f.Message))
 }
 
 func (m Markdown) notes(r *Report) string {
 	var notes []string
 	if r.Stats.Hidden > 0 {
 		notes = append(notes, fmt.Sprintf("%d %s outside the scope `%s` %s not shown.", r.Stats.Hidden,
-			plural(r.Stats.Hidden, "finding"), m.Scope, isAre(r.Stats.Hidden)))
+			Plural(r.Stats.Hidden, "finding"), m.Scope, IsAre(r.Stats.Hidden)))
 	}
-	if p := m.Placement; p != nil {
-		if p.NotAnnotated > 0 {
-			notes = append(notes, fmt.Sprintf("%d %s %s not shown as annotations: GitHub shows at most %d per level (error, warning, notice) in a step. All are listed here.",
-				p.NotAnnotated, plural(p.NotAnnotated, "finding"), isAre(p.NotAnnotated), AnnotationsPerLevel))
-		}
-		if rv := p.Review; rv != nil {
-			notes = append(notes, rv.sentences()...)
-		}
-		notes = append(notes, p.Notes...)
+	if m.Placement != nil {
+		notes = append(notes, m.Placement.Sentences()...)
 	}
 	if len(notes) == 0 {
 		return ""
@@ -201,14 +198,11 @@ func (m Markdown) notes(r *Report) string {
 }
 
 func (m Markdown) footer(r *Report) string {
-	parts := []string{"kubeready " + cell(m.Version)}
-	if m.PR.HeadSHA != "" {
-		short := m.PR.HeadSHA
-		if len(short) > 7 {
-			short = short[:7]
+	parts := []string{"kubeready " + Cell(m.Version)}
+	if m.PR != nil {
+		if id, u := m.PR.Commit(); id != "" {
+			parts = append(parts, fmt.Sprintf("commit [`%s`](%s)", codeText(id[:min(len(id), 7)]), u))
 		}
-		parts = append(parts, fmt.Sprintf("commit [`%s`](%s/%s/%s/commit/%s)", codeText(short),
-			strings.TrimSuffix(m.PR.ServerURL, "/"), m.PR.Owner, m.PR.Repo, m.PR.HeadSHA))
 	}
 	if r.Platform != "" {
 		parts = append(parts, "platform `"+codeText(r.Platform)+"`")
@@ -216,9 +210,18 @@ func (m Markdown) footer(r *Report) string {
 	if m.Scope != "" {
 		parts = append(parts, "scope `"+codeText(m.Scope)+"`")
 	}
-	parts = append(parts, fmt.Sprintf("%d %s, %d %s scanned", r.Stats.Files, plural(r.Stats.Files, "file"),
-		r.Stats.Documents, plural(r.Stats.Documents, "document")))
+	parts = append(parts, fmt.Sprintf("%d %s, %d %s scanned", r.Stats.Files, Plural(r.Stats.Files, "file"),
+		r.Stats.Documents, Plural(r.Stats.Documents, "document")))
 	return "<sub>" + strings.Join(parts, " · ") + "</sub>\n"
+}
+
+// link is text linked to lines start..end of path (see Links.BlobURL), or
+// the text alone when there are no links.
+func (m Markdown) link(text, path string, start, end int) string {
+	if m.PR == nil {
+		return text
+	}
+	return "[" + text + "](" + m.PR.BlobURL(path, start, end) + ")"
 }
 
 // byFile groups findings (sorted by file) by file.
@@ -233,7 +236,8 @@ func byFile(fs []checks.Finding) [][]checks.Finding {
 	return out
 }
 
-func ruleLink(f checks.Finding) string {
+// RuleLink is the finding's rule as code, linked to the rule's source.
+func RuleLink(f checks.Finding) string {
 	if f.URL == "" {
 		return "`" + codeText(f.Rule) + "`"
 	}
@@ -243,9 +247,9 @@ func ruleLink(f checks.Finding) string {
 // maxFixText bounds the fix column.
 const maxFixText = 300
 
-// fixText is the finding's first fix, with whether it is safe, or else the
+// FixText is the finding's first fix, with whether it is safe, or else the
 // rule's advice.
-func fixText(f checks.Finding) string {
+func FixText(f checks.Finding) string {
 	var s string
 	switch {
 	case len(f.Fixes) > 0 && f.Fixes[0].Safe:
@@ -267,15 +271,15 @@ func fixText(f checks.Finding) string {
 	return s
 }
 
-// cell makes text safe inside a Markdown table cell and inert: no HTML, no
-// emphasis or links from the text, no @mentions or #references, one line.
 var cellEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "&#64;", "#", "&#35;",
 	"\\", "\\\\", "|", "\\|", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "~", "\\~",
 	"\r\n", "<br>", "\n", "<br>", "\r", "",
 )
 
-func cell(s string) string { return cellEscaper.Replace(s) }
+// Cell makes text safe inside a Markdown table cell and inert: no HTML, no
+// emphasis or links from the text, no @mentions or #references, one line.
+func Cell(s string) string { return cellEscaper.Replace(s) }
 
 // codeText makes text safe inside a `code span` of a table: code spans
 // take no escapes but the cell separator.

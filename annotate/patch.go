@@ -35,8 +35,8 @@ func (p Patch) Report(_ context.Context, r *Report) error {
 // PatchSummary says what the patch fixes and what it leaves.
 func PatchSummary(r *Report) string {
 	s := fmt.Sprintf("kubeready: the patch fixes %d %s in %d %s; %d %s found; target Kubernetes %s",
-		len(r.Fixed), plural(len(r.Fixed), "finding"), len(r.Changes), plural(len(r.Changes), "file"),
-		len(r.Visible()), plural(len(r.Visible()), "finding"), r.Target)
+		len(r.Fixed), Plural(len(r.Fixed), "finding"), len(r.Changes), Plural(len(r.Changes), "file"),
+		len(r.Visible()), Plural(len(r.Visible()), "finding"), r.Target)
 	if r.Stats.UnsafeFixes > 0 {
 		s += fmt.Sprintf("; %d more with --fix-unsafe", r.Stats.UnsafeFixes)
 	}

@@ -1,6 +1,7 @@
 // Package annotate renders a run's findings: text for terminals, JSON for
-// tools, SARIF for code scanning, and GitHub annotations and comments. A
-// reporter never decides what is a finding; it only places and formats.
+// tools, SARIF for code scanning, a unified diff of the fixes, and the
+// Markdown summary that annotate/github posts to GitHub. A reporter never
+// decides what is a finding; it only places and formats.
 package annotate
 
 import (

@@ -78,14 +78,13 @@ func Summary(r *Report) string {
 	if n == 0 {
 		parts = append(parts, "no findings")
 	} else {
-		parts = append(parts, fmt.Sprintf("%d %s (%d %s, %d %s, %d info)", n, plural(n, "finding"),
-			errs, plural(errs, "error"), warns, plural(warns, "warning"), infos))
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", n, Plural(n, "finding"), bySeverity(errs, warns, infos)))
 	}
 	s := fmt.Sprintf("kubeready: %s in %d %s, %d %s; target Kubernetes %s",
-		strings.Join(parts, ", "), r.Stats.Files, plural(r.Stats.Files, "file"),
-		r.Stats.Documents, plural(r.Stats.Documents, "document"), r.Target)
+		strings.Join(parts, ", "), r.Stats.Files, Plural(r.Stats.Files, "file"),
+		r.Stats.Documents, Plural(r.Stats.Documents, "document"), r.Target)
 	if len(r.Fixed) > 0 {
-		s += fmt.Sprintf("; fixed %d %s", len(r.Fixed), plural(len(r.Fixed), "finding"))
+		s += fmt.Sprintf("; fixed %d %s", len(r.Fixed), Plural(len(r.Fixed), "finding"))
 	}
 	if r.Stats.UnsafeFixes > 0 {
 		s += fmt.Sprintf("; %d more with --fix-unsafe", r.Stats.UnsafeFixes)
@@ -94,12 +93,18 @@ func Summary(r *Report) string {
 		s += fmt.Sprintf("; %d outside --scope not shown", r.Stats.Hidden)
 	}
 	if len(r.Errors) > 0 {
-		s += fmt.Sprintf("; %d %s", len(r.Errors), plural(len(r.Errors), "error"))
+		s += fmt.Sprintf("; %d %s", len(r.Errors), Plural(len(r.Errors), "error"))
 	}
 	return s
 }
 
-func plural(n int, word string) string {
+// bySeverity tells findings by severity: "1 error, 2 warnings, 0 info".
+func bySeverity(errs, warns, infos int) string {
+	return fmt.Sprintf("%d %s, %d %s, %d info", errs, Plural(errs, "error"), warns, Plural(warns, "warning"), infos)
+}
+
+// Plural is word, with an s unless n is 1.
+func Plural(n int, word string) string {
 	if n == 1 {
 		return word
 	}

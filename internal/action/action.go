@@ -11,8 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/annotate/github"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/internal/engine"
@@ -62,14 +63,14 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer) int 
 		return cli.ExitError
 	}
 	owner, repo := ghctx.Repo()
-	place := &annotate.Placement{}
+	place := &github.Placement{}
 	run := &actionRun{gha: gha, in: in, opts: opts, ev: ev, workspace: workspace, place: place,
-		pr: annotate.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
+		pr: github.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
 	if in.token != "" {
-		transport := &annotate.RetryTransport{MinWriteGap: time.Second, Logf: func(format string, args ...any) {
+		transport := &github.RetryTransport{MinWriteGap: time.Second, Logf: func(format string, args ...any) {
 			gha.Infof("kubeready: %s", fmt.Sprintf(format, args...))
 		}}
-		if run.client, err = annotate.NewGitHubClient(ghctx.APIURL, in.token, transport); err != nil {
+		if run.client, err = github.NewClient(ghctx.APIURL, in.token, transport); err != nil {
 			gha.Errorf("kubeready: %v", err)
 			return cli.ExitError
 		}
@@ -85,9 +86,9 @@ type actionRun struct {
 	ev        *actionEvent
 	workspace string // the repository's checkout
 	root      string // where the scanned commit's files are: workspace, or a worktree of the PR head
-	client    *github.Client
-	pr        annotate.PullRequest
-	place     *annotate.Placement
+	client    *gogithub.Client
+	pr        github.PullRequest
+	place     *github.Placement
 	change    *scan.Change // nil: everything counts as changed
 	headOK    bool         // root holds exactly the commit the line numbers refer to
 	denied    []string     // writes the token may not make

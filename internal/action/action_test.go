@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/annotate/github"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 	"github.com/kubeready/kubeready/internal/sarifcheck"
@@ -340,7 +340,7 @@ func TestActionEndToEnd(t *testing.T) {
 
 	// One summary comment, one review of two comments.
 	comments := srv.IssueComments(7)
-	if len(comments) != 1 || !strings.HasPrefix(comments[0].Body, annotate.CommentMarker) {
+	if len(comments) != 1 || !strings.HasPrefix(comments[0].Body, github.CommentMarker) {
 		t.Fatalf("%d comments after the first run", len(comments))
 	}
 	rcs := srv.ReviewComments(7)
@@ -645,7 +645,7 @@ func TestPRChangeFallsBackToGit(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := fakegithub.New(t, fakegithub.SpecPath(t))
 			srv.AddPullRequest(&fakegithub.PullRequest{Number: 7, HeadSHA: repo.head, BaseSHA: repo.base, Files: files(repo.prFiles(t))})
-			client, err := annotate.NewGitHubClient(srv.URL, srv.Token, &annotate.RetryTransport{})
+			client, err := github.NewClient(srv.URL, srv.Token, &github.RetryTransport{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -653,8 +653,8 @@ func TestPRChangeFallsBackToGit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := &actionRun{ev: ev, workspace: repo.dir, client: client, place: &annotate.Placement{},
-				pr: annotate.PullRequest{Owner: "octo", Repo: "deploys", Number: 7}}
+			a := &actionRun{ev: ev, workspace: repo.dir, client: client, place: &github.Placement{},
+				pr: github.PullRequest{Owner: "octo", Repo: "deploys", Number: 7}}
 			c := a.prChange(context.Background())
 			if c == nil {
 				t.Fatalf("no change; notes %v", a.place.Notes)

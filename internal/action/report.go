@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/annotate/github"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/scan"
 )
@@ -22,7 +23,7 @@ import (
 func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 	md := annotate.Markdown{PR: a.pr, Scope: a.opts.Engine.Scope, Version: cli.Version, Placement: a.place}
 	if a.in.annotations {
-		ann := &annotate.Annotations{Action: a.gha}
+		ann := &github.Annotations{Action: a.gha}
 		_ = ann.Report(ctx, rep)
 		a.place.NotAnnotated = ann.NotShown
 	}
@@ -48,7 +49,7 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 			for path, fc := range changedFiles(a.change) {
 				hunks[path] = fc.Hunks
 			}
-			rv := &annotate.Review{Client: a.client, PR: a.pr, Hunks: hunks, ReadFile: func(p string) ([]byte, error) {
+			rv := &github.Review{Client: a.client, PR: a.pr, Hunks: hunks, ReadFile: func(p string) ([]byte, error) {
 				return os.ReadFile(filepath.Join(a.root, filepath.FromSlash(p)))
 			}}
 			err := rv.Report(ctx, rep)
@@ -63,7 +64,7 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 		if a.in.comment {
 			// Tried even after a refused review: issue comments need only
 			// issues: write, which a workflow may grant alone.
-			c := &annotate.Comment{Client: a.client, PR: a.pr, Markdown: md}
+			c := &github.Comment{Client: a.client, PR: a.pr, Markdown: md}
 			err := c.Report(ctx, rep)
 			a.writeFailed("the summary comment", err)
 			if err == nil && c.URL != "" {
@@ -77,10 +78,10 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 		a.place.Note("%s", a.deniedWarning())
 	}
 	if a.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		_ = annotate.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
+		_ = github.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
 	}
 	if a.gha.Getenv("GITHUB_OUTPUT") != "" {
-		_ = annotate.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
+		_ = github.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
 	}
 	a.gha.Infof("%s", annotate.Summary(rep))
 }
@@ -101,7 +102,7 @@ func changedFiles(c *scan.Change) map[string]*scan.FileChange {
 func (a *actionRun) writeFailed(what string, err error) {
 	switch {
 	case err == nil:
-	case annotate.IsPermissionError(err):
+	case github.IsPermissionError(err):
 		a.denied = append(a.denied, what)
 	default:
 		a.gha.Warningf("kubeready could not post %s: %v", what, err)

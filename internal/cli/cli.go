@@ -69,17 +69,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // report writes the report in the chosen format and returns the exit code.
 func report(ctx context.Context, rep *annotate.Report, opts Options, stdout, stderr io.Writer) int {
-	var reporter annotate.Reporter
-	switch opts.Format {
-	case "patch":
-		reporter = annotate.Patch{W: stdout, Log: stderr}
-	case "json":
-		reporter = annotate.JSON{W: stdout}
-	case "sarif":
-		root, _ := os.Getwd()
-		reporter = annotate.SARIF{W: stdout, Version: Version, Root: root}
-	default:
-		reporter = annotate.Text{W: stdout, Color: isTerminal(stdout)}
+	root, _ := os.Getwd() // SARIF's %SRCROOT%
+	reporter, err := annotate.New(opts.Format, annotate.Options{Stdout: stdout, Log: stderr, Color: isTerminal(stdout), Version: Version, Root: root})
+	if err != nil { // ParseFlags checked the name
+		fmt.Fprintf(stderr, "kubeready: %v\n", err)
+		return ExitError
 	}
 	if err := reporter.Report(ctx, rep); err != nil {
 		fmt.Fprintf(stderr, "kubeready: %v\n", err)

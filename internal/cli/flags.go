@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/engine"
 )
@@ -19,7 +20,7 @@ import (
 type Options struct {
 	// Engine is what the pipeline runs with.
 	Engine engine.Config
-	Format string // text, json, sarif or patch
+	Format string // one of annotate.Formats
 	FailOn string // error, warning or never
 	Fix    engine.FixMode
 	Base   string // --base REF
@@ -68,7 +69,7 @@ func ParseFlags(args []string, stdout, stderr io.Writer) (opts Options, code int
 	fs := flag.NewFlagSet("kubeready", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "1.25", "Kubernetes `version` to check against (1.25, v1.25 or 1.25.3)")
-	fs.StringVar(&opts.Format, "format", "text", "output `format`: text, json, sarif, or patch (a unified diff of the fixes; writes nothing)")
+	fs.StringVar(&opts.Format, "format", "text", "output `format`: "+strings.Join(annotate.Formats, ", ")+" (patch: a unified diff of the fixes; writes nothing)")
 	fs.StringVar(&opts.FailOn, "fail-on", "error", "exit 1 on findings at or over this `severity`: error, warning or never")
 	fs.StringVar(&opts.Engine.Env.Platform, "platform", checks.PlatformEKS, "`platform` rules to run: eks or generic")
 	fs.IntVar(&opts.Engine.Workers, "workers", runtime.GOMAXPROCS(0), "files checked in parallel")
@@ -132,10 +133,8 @@ func ParseFlags(args []string, stdout, stderr io.Writer) (opts Options, code int
 		return usage("%v", err)
 	}
 	opts.Fix = fixFlags(*fix, *fixUnsafe)
-	switch opts.Format {
-	case "text", "json", "sarif", "patch":
-	default:
-		return usage("--format %q: want text, json, sarif or patch", opts.Format)
+	if _, err := annotate.New(opts.Format, annotate.Options{}); err != nil {
+		return usage("--%v", err)
 	}
 	switch opts.FailOn {
 	case "error", "warning", "never":

@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 )
 
@@ -29,8 +30,8 @@ type Annotations struct {
 	NotShown int
 }
 
-// Report implements Reporter.
-func (a *Annotations) Report(_ context.Context, r *Report) error {
+// Report implements annotate.Reporter.
+func (a *Annotations) Report(_ context.Context, r *annotate.Report) error {
 	per := a.PerLevel
 	if per <= 0 {
 		per = AnnotationsPerLevel
@@ -51,12 +52,7 @@ func (a *Annotations) Report(_ context.Context, r *Report) error {
 		a.Action.WithFieldsMap(props).Errorf("%s", e.Message)
 	}
 	fs := r.Visible()
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Severity != fs[j].Severity {
-			return fs[i].Severity > fs[j].Severity
-		}
-		return checks.Less(fs[i], fs[j])
-	})
+	sort.SliceStable(fs, func(i, j int) bool { return moreSevere(fs[i], fs[j]) })
 	a.NotShown = 0
 	for _, f := range fs {
 		level := level(f.Severity)
@@ -88,9 +84,19 @@ func (a *Annotations) Report(_ context.Context, r *Report) error {
 	}
 	if a.NotShown > 0 {
 		a.Action.Infof("kubeready: %d more %s not shown as annotations (GitHub shows %d per level in a step); the step summary lists all of them.",
-			a.NotShown, plural(a.NotShown, "finding"), per)
+			a.NotShown, annotate.Plural(a.NotShown, "finding"), per)
 	}
 	return nil
+}
+
+// moreSevere orders findings most severe first, then as checks.Less does:
+// the order in which the annotations and the review comments, both
+// limited, are given out.
+func moreSevere(a, b checks.Finding) bool {
+	if a.Severity != b.Severity {
+		return a.Severity > b.Severity
+	}
+	return checks.Less(a, b)
 }
 
 func level(s checks.Severity) string {
@@ -115,7 +121,7 @@ func title(f checks.Finding) string {
 func annotationMessage(f checks.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
-	if fix := fixText(f); fix != "" {
+	if fix := annotate.FixText(f); fix != "" {
 		b.WriteString("\nFix: " + fix)
 	}
 	if f.URL != "" {

@@ -1,9 +1,11 @@
-package annotate
+package github
 
 import (
 	"context"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/kubeready/kubeready/annotate"
 )
 
 // StepSummaryBudget keeps the step summary below GitHub's 1 MiB per step.
@@ -14,11 +16,11 @@ const StepSummaryBudget = 1000 * 1000
 // go-githubactions panics when the file is not set.
 type StepSummary struct {
 	Action   *githubactions.Action
-	Markdown Markdown
+	Markdown annotate.Markdown
 }
 
-// Report implements Reporter.
-func (s StepSummary) Report(_ context.Context, r *Report) error {
+// Report implements annotate.Reporter.
+func (s StepSummary) Report(_ context.Context, r *annotate.Report) error {
 	m := s.Markdown
 	if m.Budget <= 0 {
 		m.Budget = StepSummaryBudget

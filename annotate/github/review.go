@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"bytes"
@@ -8,8 +8,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/scan"
 )
@@ -27,7 +28,7 @@ const MaxReviewComments = 30
 // place, and it does not say which), the comments are posted one at a
 // time and each refused one is left to the summary.
 type Review struct {
-	Client *github.Client
+	Client *gogithub.Client
 	PR     PullRequest
 	// Hunks maps a file (slash path from the repository root, as findings
 	// name it) to the new-side line ranges of its diff's hunks: the lines
@@ -70,19 +71,19 @@ func (rv *ReviewResult) sentences() []string {
 			how = "one at a time (GitHub refused them as one review)"
 		}
 		s = append(s, fmt.Sprintf("%d review %s posted on changed lines %s, with a suggestion where the fix is safe.",
-			rv.Posted, plural(rv.Posted, "comment"), how))
+			rv.Posted, annotate.Plural(rv.Posted, "comment"), how))
 	}
 	if rv.Existing > 0 {
 		s = append(s, fmt.Sprintf("%d %s already %s a review comment on the same line from an earlier run.",
-			rv.Existing, plural(rv.Existing, "finding"), hasHave(rv.Existing)))
+			rv.Existing, annotate.Plural(rv.Existing, "finding"), hasHave(rv.Existing)))
 	}
 	if rv.OutsideDiff > 0 {
 		s = append(s, fmt.Sprintf("%d %s %s on lines outside the pull request's diff, where GitHub takes no review comments: listed here only.",
-			rv.OutsideDiff, plural(rv.OutsideDiff, "finding"), isAre(rv.OutsideDiff)))
+			rv.OutsideDiff, annotate.Plural(rv.OutsideDiff, "finding"), annotate.IsAre(rv.OutsideDiff)))
 	}
 	if rv.OverLimit > 0 {
 		s = append(s, fmt.Sprintf("%d %s on changed lines got no review comment: at most %d are posted per run, most severe first.",
-			rv.OverLimit, plural(rv.OverLimit, "finding"), rv.max))
+			rv.OverLimit, annotate.Plural(rv.OverLimit, "finding"), rv.max))
 	}
 	if n := len(rv.Rejected); n > 0 {
 		list := rv.Rejected
@@ -90,7 +91,7 @@ func (rv *ReviewResult) sentences() []string {
 			list = append(list[:10:10], "…")
 		}
 		s = append(s, fmt.Sprintf("GitHub refused review comments for %d %s (422, line not part of the diff: %s): listed here only.",
-			n, plural(n, "finding"), strings.Join(list, ", ")))
+			n, annotate.Plural(n, "finding"), strings.Join(list, ", ")))
 	}
 	return s
 }
@@ -112,8 +113,8 @@ type draftComment struct {
 	body       string
 }
 
-// Report implements Reporter.
-func (rv *Review) Report(ctx context.Context, r *Report) error {
+// Report implements annotate.Reporter.
+func (rv *Review) Report(ctx context.Context, r *annotate.Report) error {
 	limit := rv.Max
 	if limit <= 0 {
 		limit = MaxReviewComments
@@ -121,7 +122,7 @@ func (rv *Review) Report(ctx context.Context, r *Report) error {
 	rv.Result = ReviewResult{max: limit}
 	res := &rv.Result
 
-	fps := Fingerprints(r.Findings)
+	fps := annotate.Fingerprints(r.Findings)
 	var drafts []draftComment
 	for i, f := range r.Findings {
 		if f.Suppressed {
@@ -149,12 +150,7 @@ func (rv *Review) Report(ctx context.Context, r *Report) error {
 		}
 		fresh = append(fresh, d)
 	}
-	sort.SliceStable(fresh, func(i, j int) bool {
-		if fresh[i].f.Severity != fresh[j].f.Severity {
-			return fresh[i].f.Severity > fresh[j].f.Severity
-		}
-		return checks.Less(fresh[i].f, fresh[j].f)
-	})
+	sort.SliceStable(fresh, func(i, j int) bool { return moreSevere(fresh[i].f, fresh[j].f) })
 	if len(fresh) > limit {
 		res.OverLimit = len(fresh) - limit
 		fresh = fresh[:limit]
@@ -163,19 +159,19 @@ func (rv *Review) Report(ctx context.Context, r *Report) error {
 		return nil
 	}
 
-	comments := make([]*github.DraftReviewComment, len(fresh))
+	comments := make([]*gogithub.DraftReviewComment, len(fresh))
 	for i, d := range fresh {
-		c := &github.DraftReviewComment{Path: github.String(d.f.File), Body: github.String(d.body),
-			Line: github.Int(d.end), Side: github.String("RIGHT")}
+		c := &gogithub.DraftReviewComment{Path: gogithub.String(d.f.File), Body: gogithub.String(d.body),
+			Line: gogithub.Int(d.end), Side: gogithub.String("RIGHT")}
 		if d.start < d.end {
-			c.StartLine, c.StartSide = github.Int(d.start), github.String("RIGHT")
+			c.StartLine, c.StartSide = gogithub.Int(d.start), gogithub.String("RIGHT")
 		}
 		comments[i] = c
 	}
 	body := fmt.Sprintf("kubeready found %d Kubernetes upgrade %s on changed lines of this pull request; the summary comment lists every finding.\n\n<!-- kubeready:review -->",
-		len(fresh), plural(len(fresh), "blocker"))
-	got, _, err := rv.Client.PullRequests.CreateReview(ctx, rv.PR.Owner, rv.PR.Repo, rv.PR.Number, &github.PullRequestReviewRequest{
-		CommitID: github.String(rv.PR.HeadSHA), Body: github.String(body), Event: github.String("COMMENT"), Comments: comments,
+		len(fresh), annotate.Plural(len(fresh), "blocker"))
+	got, _, err := rv.Client.PullRequests.CreateReview(ctx, rv.PR.Owner, rv.PR.Repo, rv.PR.Number, &gogithub.PullRequestReviewRequest{
+		CommitID: gogithub.String(rv.PR.HeadSHA), Body: gogithub.String(body), Event: gogithub.String("COMMENT"), Comments: comments,
 	})
 	if err == nil {
 		res.Posted, res.URL = len(fresh), got.GetHTMLURL()
@@ -186,10 +182,10 @@ func (rv *Review) Report(ctx context.Context, r *Report) error {
 	}
 	res.OneByOne = true
 	for _, d := range fresh {
-		c := &github.PullRequestComment{Body: github.String(d.body), CommitID: github.String(rv.PR.HeadSHA),
-			Path: github.String(d.f.File), Line: github.Int(d.end), Side: github.String("RIGHT")}
+		c := &gogithub.PullRequestComment{Body: gogithub.String(d.body), CommitID: gogithub.String(rv.PR.HeadSHA),
+			Path: gogithub.String(d.f.File), Line: gogithub.Int(d.end), Side: gogithub.String("RIGHT")}
 		if d.start < d.end {
-			c.StartLine, c.StartSide = github.Int(d.start), github.String("RIGHT")
+			c.StartLine, c.StartSide = gogithub.Int(d.start), gogithub.String("RIGHT")
 		}
 		_, _, err := rv.Client.PullRequests.CreateComment(ctx, rv.PR.Owner, rv.PR.Repo, rv.PR.Number, c)
 		switch {
@@ -224,16 +220,16 @@ func (rv *Review) draft(f checks.Finding, fp string) (draftComment, bool) {
 			}
 		}
 	case len(f.Fixes) > 0:
-		note = "Fix, not offered as a suggestion because it is not safe: " + fixText(f)
+		note = "Fix, not offered as a suggestion because it is not safe: " + annotate.FixText(f)
 	default:
-		if fix := fixText(f); fix != "" {
+		if fix := annotate.FixText(f); fix != "" {
 			note = "Fix: " + fix
 		}
 	}
 	if !oneHunk(hunks, d.start, d.end) {
 		return d, false
 	}
-	d.body = fmt.Sprintf("**%s** %s: %s\n\n%s\n\n<!-- kubeready:finding %s -->", f.Severity, ruleLink(f), cell(f.Message), note, fp)
+	d.body = fmt.Sprintf("**%s** %s: %s\n\n%s\n\n<!-- kubeready:finding %s -->", f.Severity, annotate.RuleLink(f), annotate.Cell(f.Message), note, fp)
 	return d, true
 }
 
@@ -241,7 +237,7 @@ func (rv *Review) draft(f checks.Finding, fp string) (draftComment, bool) {
 // pull request (all pages), on lines of the current diff.
 func (rv *Review) existing(ctx context.Context) (map[string]bool, error) {
 	out := map[string]bool{}
-	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	opts := &gogithub.PullRequestListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := rv.Client.PullRequests.ListComments(ctx, rv.PR.Owner, rv.PR.Repo, rv.PR.Number, opts)
 		if err != nil {

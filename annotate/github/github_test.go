@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 	"github.com/kubeready/kubeready/scan"
@@ -60,14 +61,14 @@ func (w *waits) all() []time.Duration {
 
 // newGitHub starts the fake with pull request 7 and returns a client for it
 // whose retries do not sleep.
-func newGitHub(t *testing.T) (*fakegithub.Server, *github.Client, *waits) {
+func newGitHub(t *testing.T) (*fakegithub.Server, *gogithub.Client, *waits) {
 	t.Helper()
 	srv := fakegithub.New(t, fakegithub.SpecPath(t))
 	srv.AddPullRequest(&fakegithub.PullRequest{Number: 7, HeadSHA: headSHA, BaseSHA: strings.Repeat("b", 40), Files: []fakegithub.File{
 		{Filename: "deploy/cron.yaml", Status: "modified", Additions: 2, Deletions: 2, Changes: 4, Patch: cronPatch},
 	}})
 	w := &waits{}
-	c, err := NewGitHubClient(srv.URL, srv.Token, &RetryTransport{Sleep: w.sleep, MinWriteGap: time.Second})
+	c, err := NewClient(srv.URL, srv.Token, &RetryTransport{Sleep: w.sleep, MinWriteGap: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +98,8 @@ func cronFindings() []checks.Finding {
 	}
 }
 
-func cronReport() *Report {
-	return &Report{Target: "1.25", Platform: "eks", Findings: cronFindings(), Stats: Stats{Files: 1, Documents: 1}}
+func cronReport() *annotate.Report {
+	return &annotate.Report{Target: "1.25", Platform: "eks", Findings: cronFindings(), Stats: annotate.Stats{Files: 1, Documents: 1}}
 }
 
 func cronHunks() map[string][]scan.LineRange {
@@ -116,17 +117,34 @@ func readCron(path string) ([]byte, error) {
 	return []byte(cronYAML), nil
 }
 
-// manyFindings makes n findings spread over files.
-func manyFindings(n int) []checks.Finding {
-	var fs []checks.Finding
-	for i := 0; i < n; i++ {
-		sev := checks.Warning
-		if i%3 == 0 {
-			sev = checks.Error
-		}
-		fs = append(fs, checks.Finding{Rule: "api-deprecated", Severity: sev, File: fmt.Sprintf("charts/app%03d/templates/deployment.yaml", i/7),
-			Line: 10 + i%7, Column: 1, Message: fmt.Sprintf("Deployment apps/v1beta2 number %d is not served by Kubernetes 1.25: it was removed in 1.16. Use apps/v1.", i),
-			URL: "https://kubernetes.io/docs/reference/using-api/deprecation-guide/#deployment-v116"})
+func TestBlobURL(t *testing.T) {
+	p := PullRequest{Owner: "o", Repo: "r", HeadSHA: "abc", ServerURL: "https://ghes.example.com/"}
+	tests := []struct {
+		path       string
+		start, end int
+		want       string
+	}{
+		{"a/b.yaml", 0, 0, "https://ghes.example.com/o/r/blob/abc/a/b.yaml"},
+		{"a/b.yaml", 3, 0, "https://ghes.example.com/o/r/blob/abc/a/b.yaml#L3"},
+		{"a/b.yaml", 3, 3, "https://ghes.example.com/o/r/blob/abc/a/b.yaml#L3"},
+		{"a/b.yaml", 3, 5, "https://ghes.example.com/o/r/blob/abc/a/b.yaml#L3-L5"},
+		{"my dir/#x?.yaml", 1, 0, "https://ghes.example.com/o/r/blob/abc/my%20dir/%23x%3F.yaml#L1"},
 	}
-	return fs
+	for _, tt := range tests {
+		if got := p.BlobURL(tt.path, tt.start, tt.end); got != tt.want {
+			t.Errorf("BlobURL(%q, %d, %d) = %q, want %q", tt.path, tt.start, tt.end, got, tt.want)
+		}
+	}
+}
+
+func TestCommitURL(t *testing.T) {
+	for server, want := range map[string]string{
+		"https://ghes.example.com/": "https://ghes.example.com/o/r/commit/abc",
+		"":                          "https://github.com/o/r/commit/abc",
+	} {
+		id, u := PullRequest{Owner: "o", Repo: "r", HeadSHA: "abc", ServerURL: server}.Commit()
+		if id != "abc" || u != want {
+			t.Errorf("server %q: Commit() = %q, %q, want abc, %q", server, id, u, want)
+		}
+	}
 }

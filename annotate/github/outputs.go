@@ -1,10 +1,12 @@
-package annotate
+package github
 
 import (
 	"context"
 	"strconv"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/kubeready/kubeready/annotate"
 )
 
 // Outputs sets the Action's outputs ($GITHUB_OUTPUT): findings (visible
@@ -16,8 +18,8 @@ type Outputs struct {
 	SARIFFile string
 }
 
-// Report implements Reporter.
-func (o Outputs) Report(_ context.Context, r *Report) error {
+// Report implements annotate.Reporter.
+func (o Outputs) Report(_ context.Context, r *annotate.Report) error {
 	errs, warns, _ := r.Counts()
 	o.Action.SetOutput("findings", strconv.Itoa(len(r.Visible())))
 	o.Action.SetOutput("errors", strconv.Itoa(errs))

@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 	"github.com/kubeready/kubeready/scan"
@@ -114,7 +115,7 @@ func TestReviewCapsAtThirty(t *testing.T) {
 	}
 	fc, _ := scan.ParsePatch("big.yaml", patch.String())
 	rv := newReview(srv, &Review{Client: client, Hunks: map[string][]scan.LineRange{"big.yaml": fc.Hunks}})
-	if err := rv.Report(context.Background(), &Report{Target: "1.25", Findings: fs}); err != nil {
+	if err := rv.Report(context.Background(), &annotate.Report{Target: "1.25", Findings: fs}); err != nil {
 		t.Fatal(err)
 	}
 	if rv.Result.Posted != 30 || rv.Result.OverLimit != 5 {
@@ -271,7 +272,7 @@ func TestReviewMultiLineSuggestion(t *testing.T) {
 	outside.Fixes[0].Edits = append(outside.Fixes[0].Edits, checks.Edit{Path: f.File, Start: sched, End: sched, New: "# "})
 	outside.Message = "a fix spanning two hunks"
 	rv := newReview(srv, &Review{Client: client, ReadFile: readCron})
-	if err := rv.Report(context.Background(), &Report{Target: "1.25", Findings: []checks.Finding{f, outside}}); err != nil {
+	if err := rv.Report(context.Background(), &annotate.Report{Target: "1.25", Findings: []checks.Finding{f, outside}}); err != nil {
 		t.Fatal(err)
 	}
 	cs := srv.ReviewComments(7)

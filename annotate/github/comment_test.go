@@ -1,10 +1,15 @@
-package annotate
+package github
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/annotate"
+	"github.com/kubeready/kubeready/annotate/internal/reporttest"
 	"github.com/kubeready/kubeready/internal/fakegithub"
 )
 
@@ -22,7 +27,7 @@ func TestCommentStickyAcrossRuns(t *testing.T) {
 	srv, client, _ := newGitHub(t)
 	srv.AddIssueComment(7, "alice", "Looks good to me")
 	ctx := context.Background()
-	c := &Comment{Client: client, PR: testPR(srv), Markdown: Markdown{Scope: "files", Version: "v1.0.0"}}
+	c := &Comment{Client: client, PR: testPR(srv), Markdown: annotate.Markdown{Scope: "files", Version: "v1.0.0"}}
 	if err := c.Report(ctx, cronReport()); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,7 @@ func TestCommentStickyAcrossRuns(t *testing.T) {
 	}
 
 	// Second run, one finding fixed: the same comment is edited.
-	c2 := &Comment{Client: client, PR: testPR(srv), Markdown: Markdown{Scope: "files"}}
+	c2 := &Comment{Client: client, PR: testPR(srv), Markdown: annotate.Markdown{Scope: "files"}}
 	rep := cronReport()
 	rep.Findings = rep.Findings[1:]
 	if err := c2.Report(ctx, rep); err != nil {
@@ -64,7 +69,7 @@ func TestCommentStickyAcrossRuns(t *testing.T) {
 
 	// Third run, everything fixed: it says so instead of disappearing.
 	c3 := &Comment{Client: client, PR: testPR(srv)}
-	if err := c3.Report(ctx, &Report{Target: "1.25"}); err != nil {
+	if err := c3.Report(ctx, &annotate.Report{Target: "1.25"}); err != nil {
 		t.Fatal(err)
 	}
 	final := summaryComments(srv)
@@ -82,14 +87,14 @@ func TestCommentStickyAcrossRuns(t *testing.T) {
 func TestCommentNotCreatedWhenClean(t *testing.T) {
 	srv, client, _ := newGitHub(t)
 	c := &Comment{Client: client, PR: testPR(srv)}
-	if err := c.Report(context.Background(), &Report{Target: "1.25"}); err != nil {
+	if err := c.Report(context.Background(), &annotate.Report{Target: "1.25"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.IssueComments(7)); n != 0 || c.Created {
 		t.Errorf("a clean first run posted %d comments", n)
 	}
 	// Run errors are worth a comment even without findings.
-	if err := c.Report(context.Background(), &Report{Target: "1.25", Errors: []RunError{{File: "x.yaml", Message: "permission denied"}}}); err != nil {
+	if err := c.Report(context.Background(), &annotate.Report{Target: "1.25", Errors: []annotate.RunError{{File: "x.yaml", Message: "permission denied"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(summaryComments(srv)); n != 1 {
@@ -164,9 +169,9 @@ func TestCommentPrefersBotAndRetiresDuplicates(t *testing.T) {
 
 func TestCommentStaysUnderGitHubLimit(t *testing.T) {
 	srv, client, _ := newGitHub(t)
-	rep := &Report{Target: "1.25", Findings: manyFindings(5000), Stats: Stats{Files: 700, Documents: 5000}}
+	rep := &annotate.Report{Target: "1.25", Findings: reporttest.ManyFindings(5000), Stats: annotate.Stats{Files: 700, Documents: 5000}}
 	for i := 0; i < 300; i++ {
-		rep.Errors = append(rep.Errors, RunError{File: "bad.yaml", Line: i + 1, Message: strings.Repeat("x", 100)})
+		rep.Errors = append(rep.Errors, annotate.RunError{File: "bad.yaml", Line: i + 1, Message: strings.Repeat("x", 100)})
 	}
 	c := &Comment{Client: client, PR: testPR(srv)}
 	if err := c.Report(context.Background(), rep); err != nil {
@@ -177,7 +182,7 @@ func TestCommentStaysUnderGitHubLimit(t *testing.T) {
 		t.Fatalf("%d comments", len(got))
 	}
 	body := got[0].Body
-	if n := len([]rune(body)); n > MaxCommentBody || len(body) > DefaultCommentBudget {
+	if n := len([]rune(body)); n > MaxCommentBody || len(body) > annotate.DefaultCommentBudget {
 		t.Errorf("body is %d characters, %d bytes", n, len(body))
 	}
 	for _, want := range []string{"<details><summary>", "more findings not listed**", "… and 250 more", "</sub>\n"} {
@@ -221,5 +226,59 @@ func TestCommentRetries(t *testing.T) {
 	}
 	if srv.MaxConcurrentWrites() != 1 {
 		t.Errorf("%d writes in flight at once", srv.MaxConcurrentWrites())
+	}
+}
+
+var (
+	rowRe     = regexp.MustCompile(`(?m)^\| \[\d+\]\(`)
+	compactRe = regexp.MustCompile("(?m)^- \\[`")
+	omittedRe = regexp.MustCompile(`\*\*(\d+) more findings? not listed\*\*`)
+	detailsRe = regexp.MustCompile(`<summary>(\d+) more findings? in (\d+) files?</summary>`)
+)
+
+// TestMarkdownBudget checks that every finding is either in a table, in the
+// collapsed list, or counted as not listed, and that the text keeps to its
+// budget, for many sizes.
+func TestMarkdownBudget(t *testing.T) {
+	for _, budget := range []int{4000, 20000, annotate.DefaultCommentBudget} {
+		for _, n := range []int{0, 1, 10, 60, 300, 3000} {
+			t.Run(fmt.Sprintf("budget %d, %d findings", budget, n), func(t *testing.T) {
+				r := &annotate.Report{Target: "1.25", Findings: reporttest.ManyFindings(n), Stats: annotate.Stats{Files: 9, Documents: 9}}
+				m := annotate.Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}, Budget: budget, Header: CommentMarker + "\n",
+					Placement: &Placement{NotAnnotated: 3, Notes: []string{"A note."}}}
+				out := m.Render(r)
+				if len(out) > budget {
+					t.Errorf("%d bytes, over the budget of %d", len(out), budget)
+				}
+				rows := len(rowRe.FindAllString(out, -1))
+				compact := len(compactRe.FindAllString(out, -1))
+				omitted := 0
+				if s := omittedRe.FindStringSubmatch(out); s != nil {
+					omitted, _ = strconv.Atoi(s[1])
+				}
+				if rows+compact+omitted != n {
+					t.Errorf("%d in tables + %d collapsed + %d not listed = %d, want %d", rows, compact, omitted, rows+compact+omitted, n)
+				}
+				if s := detailsRe.FindStringSubmatch(out); s != nil {
+					if c, _ := strconv.Atoi(s[1]); c != compact {
+						t.Errorf("details say %d, list %d", c, compact)
+					}
+				} else if compact > 0 {
+					t.Error("collapsed lines outside <details>")
+				}
+				if !strings.HasPrefix(out, CommentMarker) || !strings.Contains(out, "> A note.") || !strings.HasSuffix(out, "</sub>\n") {
+					t.Errorf("header, notes or footer missing:\n%s", out)
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkMarkdownComment5000(b *testing.B) {
+	r := &annotate.Report{Target: "1.25", Findings: reporttest.ManyFindings(5000)}
+	m := annotate.Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}, Header: CommentMarker + "\n"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Render(r)
 	}
 }

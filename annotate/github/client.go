@@ -1,4 +1,9 @@
-package annotate
+// Package github writes a run's findings to GitHub: workflow-command
+// annotations, the sticky summary comment and review comments on a pull
+// request, the step summary and the Action's outputs, through a go-github
+// client whose transport retries and spaces its requests. The texts come
+// from package annotate (annotate.Markdown); this package only delivers.
+package github
 
 import (
 	"errors"
@@ -7,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 )
 
 // PullRequest says where the GitHub reporters write: the repository, the
@@ -23,18 +28,15 @@ type PullRequest struct {
 	ServerURL string
 }
 
-// BlobURL links to lines start..end of path at the scanned commit; end <=
-// start links to one line, start 0 to the whole file.
+// BlobURL implements annotate.Links: it links to lines start..end of path
+// at the scanned commit; end <= start links to one line, start 0 to the
+// whole file.
 func (p PullRequest) BlobURL(path string, start, end int) string {
-	server := strings.TrimSuffix(p.ServerURL, "/")
-	if server == "" {
-		server = "https://github.com"
-	}
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	u := fmt.Sprintf("%s/%s/%s/blob/%s/%s", server, p.Owner, p.Repo, p.HeadSHA, strings.Join(segs, "/"))
+	u := fmt.Sprintf("%s/blob/%s/%s", p.repoURL(), p.HeadSHA, strings.Join(segs, "/"))
 	switch {
 	case start <= 0:
 	case end > start:
@@ -45,11 +47,26 @@ func (p PullRequest) BlobURL(path string, start, end int) string {
 	return u
 }
 
-// NewGitHubClient returns a go-github client for the REST API at apiURL
+// Commit implements annotate.Links: the scanned commit and its address.
+func (p PullRequest) Commit() (id, url string) {
+	return p.HeadSHA, p.repoURL() + "/commit/" + p.HeadSHA
+}
+
+// repoURL is the repository's web address, on ServerURL or else
+// https://github.com.
+func (p PullRequest) repoURL() string {
+	server := strings.TrimSuffix(p.ServerURL, "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	return server + "/" + p.Owner + "/" + p.Repo
+}
+
+// NewClient returns a go-github client for the REST API at apiURL
 // (GITHUB_API_URL: https://api.github.com, or https://HOST/api/v3 on GitHub
 // Enterprise Server; used as given), authenticated with token, whose
 // requests go through transport.
-func NewGitHubClient(apiURL, token string, transport http.RoundTripper) (*github.Client, error) {
+func NewClient(apiURL, token string, transport http.RoundTripper) (*gogithub.Client, error) {
 	base, err := url.Parse(apiURL)
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("GitHub API URL %q is not an absolute URL", apiURL)
@@ -57,7 +74,7 @@ func NewGitHubClient(apiURL, token string, transport http.RoundTripper) (*github
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
-	c := github.NewClient(&http.Client{Transport: transport})
+	c := gogithub.NewClient(&http.Client{Transport: transport})
 	if token != "" {
 		c = c.WithAuthToken(token)
 	}
@@ -70,7 +87,7 @@ func NewGitHubClient(apiURL, token string, transport http.RoundTripper) (*github
 // integration") or 404 (some endpoints hide what the token cannot see).
 // Rate limits are not permission errors.
 func IsPermissionError(err error) bool {
-	var er *github.ErrorResponse
+	var er *gogithub.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil {
 		return false
 	}
@@ -80,14 +97,14 @@ func IsPermissionError(err error) bool {
 // isUnprocessable reports whether GitHub refused a request as invalid (422),
 // as it does for a review comment on a line outside the diff.
 func isUnprocessable(err error) bool {
-	var er *github.ErrorResponse
+	var er *gogithub.ErrorResponse
 	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity
 }
 
 // describeError shortens a go-github error to a status and GitHub's message,
 // never the request's headers.
 func describeError(err error) string {
-	var er *github.ErrorResponse
+	var er *gogithub.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
 		msg := er.Message
 		for _, e := range er.Errors {
@@ -97,11 +114,11 @@ func describeError(err error) string {
 		}
 		return fmt.Sprintf("HTTP %d: %s", er.Response.StatusCode, msg)
 	}
-	var rl *github.RateLimitError
+	var rl *gogithub.RateLimitError
 	if errors.As(err, &rl) {
 		return "rate limit exceeded: " + rl.Message
 	}
-	var al *github.AbuseRateLimitError
+	var al *gogithub.AbuseRateLimitError
 	if errors.As(err, &al) {
 		return "secondary rate limit: " + al.Message
 	}

@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
+
+	"github.com/kubeready/kubeready/annotate"
 )
 
 // CommentMarker starts the body of kubeready's summary comment: it is how a
@@ -25,9 +27,9 @@ const MaxCommentBody = 65536
 // several marked comments exist (two runs racing), the first is kept and
 // the others are cut down to a link to it.
 type Comment struct {
-	Client   *github.Client
+	Client   *gogithub.Client
 	PR       PullRequest
-	Markdown Markdown
+	Markdown annotate.Markdown
 
 	// Set by Report: the comment's address, and whether it was created,
 	// edited, or left alone because there was nothing to say.
@@ -38,8 +40,8 @@ type Comment struct {
 
 var stateRe = regexp.MustCompile(`<!-- kubeready:state findings=(\d+) -->`)
 
-// Report implements Reporter.
-func (c *Comment) Report(ctx context.Context, r *Report) error {
+// Report implements annotate.Reporter.
+func (c *Comment) Report(ctx context.Context, r *annotate.Report) error {
 	existing, err := c.find(ctx)
 	if err != nil {
 		return err
@@ -47,8 +49,8 @@ func (c *Comment) Report(ctx context.Context, r *Report) error {
 	visible := len(r.Visible())
 	m := c.Markdown
 	m.PR = c.PR
-	if m.Budget <= 0 || m.Budget > DefaultCommentBudget {
-		m.Budget = DefaultCommentBudget
+	if m.Budget <= 0 || m.Budget > annotate.DefaultCommentBudget {
+		m.Budget = annotate.DefaultCommentBudget
 	}
 	m.Header = CommentMarker + "\n" + fmt.Sprintf("<!-- kubeready:state findings=%d -->\n", visible)
 	if len(existing) > 0 {
@@ -66,7 +68,7 @@ func (c *Comment) Report(ctx context.Context, r *Report) error {
 		if visible == 0 && len(r.Errors) == 0 {
 			return nil
 		}
-		got, _, err := c.Client.Issues.CreateComment(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, &github.IssueComment{Body: &body})
+		got, _, err := c.Client.Issues.CreateComment(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, &gogithub.IssueComment{Body: &body})
 		if err != nil {
 			return fmt.Errorf("creating the summary comment: %w", err)
 		}
@@ -74,14 +76,14 @@ func (c *Comment) Report(ctx context.Context, r *Report) error {
 		return nil
 	}
 	keep := existing[0]
-	got, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, keep.GetID(), &github.IssueComment{Body: &body})
+	got, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, keep.GetID(), &gogithub.IssueComment{Body: &body})
 	if err != nil {
 		return fmt.Errorf("editing the summary comment %d: %w", keep.GetID(), err)
 	}
 	c.URL, c.Edited = got.GetHTMLURL(), true
 	for _, dup := range existing[1:] {
 		note := fmt.Sprintf("kubeready: this summary is out of date; the current one is %s.", c.URL)
-		if _, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, dup.GetID(), &github.IssueComment{Body: &note}); err != nil {
+		if _, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, dup.GetID(), &gogithub.IssueComment{Body: &note}); err != nil {
 			return fmt.Errorf("retiring the duplicate summary comment %d: %w", dup.GetID(), err)
 		}
 	}
@@ -90,9 +92,9 @@ func (c *Comment) Report(ctx context.Context, r *Report) error {
 
 // find lists the pull request's comments (all pages) and returns those that
 // start with the marker, comments by bots (the Actions token) first.
-func (c *Comment) find(ctx context.Context) ([]*github.IssueComment, error) {
-	var bots, others []*github.IssueComment
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+func (c *Comment) find(ctx context.Context) ([]*gogithub.IssueComment, error) {
+	var bots, others []*gogithub.IssueComment
+	opts := &gogithub.IssueListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := c.Client.Issues.ListComments(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, opts)
 		if err != nil {

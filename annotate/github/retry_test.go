@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	gogithub "github.com/google/go-github/v60/github"
 
 	"github.com/kubeready/kubeready/internal/fakegithub"
 )
@@ -66,8 +66,8 @@ type nopBody struct{ *strings.Reader }
 
 func (nopBody) Close() error { return nil }
 
-func listFiles(c *github.Client) error {
-	_, _, err := c.PullRequests.ListFiles(context.Background(), "octo", "deploys", 7, &github.ListOptions{PerPage: 100})
+func listFiles(c *gogithub.Client) error {
+	_, _, err := c.PullRequests.ListFiles(context.Background(), "octo", "deploys", 7, &gogithub.ListOptions{PerPage: 100})
 	return err
 }
 
@@ -75,7 +75,7 @@ func TestRetryBounded(t *testing.T) {
 	srv, client, w := newGitHub(t)
 	srv.Inject(fakegithub.Fault{Op: "pulls/list-files", Status: 502, Times: 10})
 	err := listFiles(client)
-	var er *github.ErrorResponse
+	var er *gogithub.ErrorResponse
 	if !errors.As(err, &er) || er.Response.StatusCode != 502 {
 		t.Fatalf("err = %v, want the last 502", err)
 	}
@@ -113,7 +113,7 @@ func TestRetrySpacesWrites(t *testing.T) {
 	srv, client, w := newGitHub(t)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		if _, _, err := client.Issues.CreateComment(ctx, "octo", "deploys", 7, &github.IssueComment{Body: github.String("x")}); err != nil {
+		if _, _, err := client.Issues.CreateComment(ctx, "octo", "deploys", 7, &gogithub.IssueComment{Body: gogithub.String("x")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -147,7 +147,7 @@ func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestRetryNetworkErrorAndCancel(t *testing.T) {
 	srv, _, _ := newGitHub(t)
 	w := &waits{}
-	c, err := NewGitHubClient(srv.URL, srv.Token, &RetryTransport{Base: &flaky{fails: 1, base: http.DefaultTransport}, Sleep: w.sleep})
+	c, err := NewClient(srv.URL, srv.Token, &RetryTransport{Base: &flaky{fails: 1, base: http.DefaultTransport}, Sleep: w.sleep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestRetryNetworkErrorAndCancel(t *testing.T) {
 	}
 	// A cancelled context stops the wait at once.
 	srv.Inject(fakegithub.Fault{Op: "pulls/list-files", Status: 502, Times: 5})
-	c2, _ := NewGitHubClient(srv.URL, srv.Token, &RetryTransport{Backoff: time.Hour, MaxWait: 2 * time.Hour})
+	c2, _ := NewClient(srv.URL, srv.Token, &RetryTransport{Backoff: time.Hour, MaxWait: 2 * time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -166,7 +166,7 @@ func TestRetryNetworkErrorAndCancel(t *testing.T) {
 	}
 }
 
-func TestNewGitHubClient(t *testing.T) {
+func TestNewClient(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://api.github.com":            "https://api.github.com/",
 		"https://ghes.example.com/api/v3":   "https://ghes.example.com/api/v3/",
@@ -174,7 +174,7 @@ func TestNewGitHubClient(t *testing.T) {
 		"http://127.0.0.1:8080/":            "http://127.0.0.1:8080/",
 		"http://127.0.0.1:8080/prefix/path": "http://127.0.0.1:8080/prefix/path/",
 	} {
-		c, err := NewGitHubClient(in, "t", nil)
+		c, err := NewClient(in, "t", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestNewGitHubClient(t *testing.T) {
 			t.Errorf("%s: BaseURL %s, want %s", in, c.BaseURL, want)
 		}
 	}
-	if _, err := NewGitHubClient("not a url", "t", nil); err == nil {
+	if _, err := NewClient("not a url", "t", nil); err == nil {
 		t.Error("a relative URL was accepted")
 	}
 }

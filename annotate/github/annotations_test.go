@@ -1,4 +1,4 @@
-package annotate
+package github
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 )
 
@@ -27,7 +28,7 @@ func newAction(t *testing.T, w *bytes.Buffer) (*githubactions.Action, map[string
 func TestAnnotationsEscaping(t *testing.T) {
 	var out bytes.Buffer
 	act, _ := newAction(t, &out)
-	r := &Report{Target: "1.25", Findings: []checks.Finding{{
+	r := &annotate.Report{Target: "1.25", Findings: []checks.Finding{{
 		Rule: "api-removed", Severity: checks.Error, File: "deploy/a,b:c.yaml", Line: 3, EndLine: 4, Column: 1,
 		Message: "removed: apps/v1beta2, Deployment\nmigrate (100% safe)", URL: "https://example.com/x",
 	}}}
@@ -55,7 +56,7 @@ func TestAnnotationsLimitMostSevereFirst(t *testing.T) {
 	add(3, checks.Info)
 	add(15, checks.Error)
 	fs = append(fs, checks.Finding{Rule: "api-removed", Severity: checks.Error, File: "s.yaml", Line: 1, Message: "suppressed", Suppressed: true})
-	r := &Report{Target: "1.25", Findings: fs, Errors: []RunError{{File: "gone.yaml", Message: "no such file"}}}
+	r := &annotate.Report{Target: "1.25", Findings: fs, Errors: []annotate.RunError{{File: "gone.yaml", Message: "no such file"}}}
 	a := &Annotations{Action: act}
 	if err := a.Report(context.Background(), r); err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestAnnotationsLimitMostSevereFirst(t *testing.T) {
 func TestAnnotationsNeverFormatMessage(t *testing.T) {
 	var out bytes.Buffer
 	act, _ := newAction(t, &out)
-	r := &Report{Target: "1.25", Findings: []checks.Finding{{Rule: "x", Severity: checks.Warning, File: "a.yaml", Line: 1, Message: "100%s %d"}}}
+	r := &annotate.Report{Target: "1.25", Findings: []checks.Finding{{Rule: "x", Severity: checks.Warning, File: "a.yaml", Line: 1, Message: "100%s %d"}}}
 	if err := (&Annotations{Action: act}).Report(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestStepSummaryAndOutputs(t *testing.T) {
 	var out bytes.Buffer
 	act, env := newAction(t, &out)
 	r := cronReport()
-	if err := (StepSummary{Action: act, Markdown: Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}}}).Report(context.Background(), r); err != nil {
+	if err := (StepSummary{Action: act, Markdown: annotate.Markdown{PR: PullRequest{Owner: "o", Repo: "r", HeadSHA: headSHA}}}).Report(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
 	if err := (Outputs{Action: act, SARIFFile: "out/kubeready.sarif"}).Report(context.Background(), r); err != nil {
