@@ -69,11 +69,19 @@ func (c *Comment) Report(ctx context.Context, r *annotate.Report) error {
 			return nil
 		}
 		got, _, err := c.Client.Issues.CreateComment(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, &gogithub.IssueComment{Body: &body})
-		if err != nil {
+		if err == nil {
+			c.URL, c.Created = got.GetHTMLURL(), true
+			return nil
+		}
+		if IsPermissionError(err) || ctx.Err() != nil {
 			return fmt.Errorf("creating the summary comment: %w", err)
 		}
-		c.URL, c.Created = got.GetHTMLURL(), true
-		return nil
+		// A create is never sent twice (RetryTransport): GitHub may have
+		// made the comment before the error. Look again, and edit what is
+		// there now instead of creating another.
+		if existing, _ = c.find(ctx); len(existing) == 0 {
+			return fmt.Errorf("creating the summary comment: %w", err)
+		}
 	}
 	keep := existing[0]
 	got, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, keep.GetID(), &gogithub.IssueComment{Body: &body})

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/annotate/internal/reporttest"
@@ -280,5 +281,49 @@ func BenchmarkMarkdownComment5000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.Render(r)
+	}
+}
+
+// TestCommentNoDuplicateAfter5xx: GitHub creates the comment and the proxy
+// in front of it answers 502 anyway. The create is not sent again; kubeready
+// lists the comments, finds the one it made and edits it. Two runs with the
+// same fault: exactly one summary comment.
+func TestCommentNoDuplicateAfter5xx(t *testing.T) {
+	srv, client, _ := newGitHub(t)
+	for run := 1; run <= 2; run++ {
+		srv.Inject(fakegithub.Fault{Op: "issues/create-comment", Status: 502, After: true, Times: 4})
+		c := &Comment{Client: client, PR: testPR(srv)}
+		if err := c.Report(context.Background(), cronReport()); err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		if n := len(summaryComments(srv)); n != 1 {
+			t.Fatalf("run %d: %d summary comments, want 1", run, n)
+		}
+	}
+	creates := 0
+	for _, r := range srv.Requests() {
+		if r.Op == "issues/create-comment" {
+			creates++
+		}
+	}
+	if creates != 1 {
+		t.Errorf("%d creates sent, want 1 (a POST is never retried blindly)", creates)
+	}
+}
+
+// TestCommentHungAPI: a list that never answers ends with the caller's
+// deadline, not with the job's.
+func TestCommentHungAPI(t *testing.T) {
+	srv, client, _ := newGitHub(t)
+	srv.Inject(fakegithub.Fault{Op: "issues/list-comments", Hang: true, Times: 10})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := (&Comment{Client: client, PR: testPR(srv)}).Report(ctx, cronReport())
+	if err == nil || time.Since(start) > 5*time.Second {
+		t.Errorf("err %v after %s; want an error at the deadline", err, time.Since(start))
+	}
+	if n := len(summaryComments(srv)); n != 0 {
+		t.Errorf("%d summary comments", n)
 	}
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // RetryTransport retries GitHub API requests that failed for reasons that
-// pass: server errors (5xx), 429, and 403s that are rate limits (primary,
+// pass: server errors (5xx) and network errors (except for POST, which
+// creates: see RoundTrip), 429, and 403s that are rate limits (primary,
 // with X-RateLimit-Remaining: 0, or secondary). It honours Retry-After and
 // X-RateLimit-Reset, backs off exponentially otherwise, and gives up after
 // Tries attempts or when GitHub asks for a wait longer than MaxWait.
@@ -38,6 +39,12 @@ type RetryTransport struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Logf, if set, is told of each retry.
 	Logf func(format string, args ...any)
+	// PerTry bounds one try, answer and body included, so that a call that
+	// never answers fails and can be retried; 0 means 30 seconds.
+	PerTry time.Duration
+	// MaxBody bounds a response body; reading past it is an error (a huge
+	// comment list must not take the runner's memory); 0 means 32 MiB.
+	MaxBody int64
 
 	writeMu   sync.Mutex
 	lastWrite time.Time
@@ -81,15 +88,42 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	perTry := t.PerTry
+	if perTry <= 0 {
+		perTry = 30 * time.Second
+	}
+	maxBody := t.MaxBody
+	if maxBody <= 0 {
+		maxBody = 32 << 20
+	}
 	for try := 1; ; try++ {
-		r := req.Clone(ctx)
+		tryCtx, cancel := context.WithTimeoutCause(ctx, perTry, fmt.Errorf("GitHub did not answer %s %s within %s", req.Method, req.URL.Path, perTry))
+		r := req.Clone(tryCtx)
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 		}
 		resp, err := base.RoundTrip(r)
+		if err != nil && tryCtx.Err() != nil && ctx.Err() == nil {
+			// this try's own deadline, not the caller's: a hung call, worth another try
+			err = fmt.Errorf("%v", context.Cause(tryCtx))
+		}
+		if resp != nil {
+			resp.Body = &limitedBody{rc: resp.Body, left: maxBody, max: maxBody, cancel: cancel}
+		} else {
+			cancel()
+		}
 		wait, why := retryWait(resp, err, backoff<<(try-1))
 		if why == "" || try >= tries || ctx.Err() != nil {
+			return resp, err
+		}
+		if req.Method == http.MethodPost && !refusedUndone(resp) {
+			// A POST is not idempotent: after a 5xx or a broken connection
+			// GitHub may have made the comment all the same, and another
+			// try would make a second one. The caller looks and decides.
+			if t.Logf != nil {
+				t.Logf("GitHub answered %s to %s %s; not retrying a create, which may have happened", why, req.Method, req.URL.Path)
+			}
 			return resp, err
 		}
 		if wait > maxWait {
@@ -167,6 +201,42 @@ func retryWait(resp *http.Response, err error, backoff time.Duration) (wait time
 		return hinted, why
 	}
 	return backoff, why
+}
+
+// refusedUndone reports whether GitHub refused a request without doing it:
+// a rate limit (429, or a 403 rate limit) is answered before the request is
+// handled, so a write it refused may be sent again.
+func refusedUndone(resp *http.Response) bool {
+	return resp != nil && (resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode == http.StatusForbidden && isRateLimit(resp)))
+}
+
+// limitedBody is a response body that fails past max bytes and ends its
+// try's context when closed.
+type limitedBody struct {
+	rc        io.ReadCloser
+	left, max int64
+	cancel    context.CancelFunc
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, fmt.Errorf("GitHub's response is over %d MiB: not read", b.max>>20)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left+1] // one byte more tells a body of exactly max from a larger one
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return 0, fmt.Errorf("GitHub's response is over %d MiB: not read", b.max>>20)
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
 }
 
 func errorsIsContext(err error) bool {

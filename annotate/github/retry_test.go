@@ -186,3 +186,38 @@ func TestNewClient(t *testing.T) {
 		t.Error("a relative URL was accepted")
 	}
 }
+
+// TestRetryHungCall: a call that never answers fails at PerTry and is tried
+// again; the summary comment still gets written.
+func TestRetryHungCall(t *testing.T) {
+	srv := fakegithub.New(t, fakegithub.SpecPath(t))
+	srv.AddPullRequest(&fakegithub.PullRequest{Number: 7, HeadSHA: headSHA, BaseSHA: strings.Repeat("b", 40)})
+	w := &waits{}
+	client, err := NewClient(srv.URL, srv.Token, &RetryTransport{Sleep: w.sleep, PerTry: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(fakegithub.Fault{Op: "issues/list-comments", Hang: true})
+	start := time.Now()
+	if err := (&Comment{Client: client, PR: testPR(srv)}).Report(context.Background(), cronReport()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(summaryComments(srv)); n != 1 || time.Since(start) > 10*time.Second {
+		t.Errorf("%d summary comments after %s", n, time.Since(start))
+	}
+}
+
+// TestRetryHugeBody: a response body over MaxBody is an error, not memory.
+func TestRetryHugeBody(t *testing.T) {
+	srv := fakegithub.New(t, fakegithub.SpecPath(t))
+	srv.AddPullRequest(&fakegithub.PullRequest{Number: 7, HeadSHA: headSHA, BaseSHA: strings.Repeat("b", 40)})
+	client, err := NewClient(srv.URL, srv.Token, &RetryTransport{MaxBody: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(fakegithub.Fault{Op: "issues/list-comments", Status: 200, Body: `[{"body":"` + strings.Repeat("x", 3<<20) + `"}]`})
+	err = (&Comment{Client: client, PR: testPR(srv)}).Report(context.Background(), cronReport())
+	if err == nil || !strings.Contains(err.Error(), "over 1 MiB") {
+		t.Errorf("err = %v, want the body limit", err)
+	}
+}

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"os"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -17,6 +18,9 @@ const StepSummaryBudget = 1000 * 1000
 type StepSummary struct {
 	Action   *githubactions.Action
 	Markdown annotate.Markdown
+	// Replace rewrites the step's summary instead of appending to it: the
+	// Action writes it once before any API call and again after them.
+	Replace bool
 }
 
 // Report implements annotate.Reporter.
@@ -24,6 +28,10 @@ func (s StepSummary) Report(_ context.Context, r *annotate.Report) error {
 	m := s.Markdown
 	if m.Budget <= 0 {
 		m.Budget = StepSummaryBudget
+	}
+	if s.Replace {
+		// The file is this step's own (the runner gives each step one).
+		return os.WriteFile(s.Action.Getenv("GITHUB_STEP_SUMMARY"), []byte(m.Render(r)+"\n"), 0o644)
 	}
 	s.Action.AddStepSummary(m.Render(r))
 	return nil

@@ -66,8 +66,14 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer) int 
 	place := &github.Placement{}
 	run := &actionRun{gha: gha, in: in, opts: opts, ev: ev, workspace: workspace, place: place,
 		pr: github.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
+	deadlines, err := apiDeadlines(getenv("KUBEREADY_API_TIMEOUT"))
+	if err != nil {
+		gha.Errorf("kubeready: %v", err)
+		return cli.ExitError
+	}
+	run.deadlines = deadlines
 	if in.token != "" {
-		transport := &github.RetryTransport{MinWriteGap: time.Second, Logf: func(format string, args ...any) {
+		transport := &github.RetryTransport{MinWriteGap: time.Second, PerTry: deadlines.perTry, Logf: func(format string, args ...any) {
 			gha.Infof("kubeready: %s", fmt.Sprintf(format, args...))
 		}}
 		if run.client, err = github.NewClient(ghctx.APIURL, in.token, transport); err != nil {
@@ -78,8 +84,29 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer) int 
 	return run.do(ctx, ghctx.EventName)
 }
 
+// deadlines bound the Action's GitHub API calls: each request (perTry),
+// listing the pull request's files, and the reporting phase.
+type deadlines struct {
+	perTry, listFiles, report time.Duration
+}
+
+// apiDeadlines reads KUBEREADY_API_TIMEOUT (a Go duration such as 90s),
+// the budget of the reporting phase; the other two follow from it. Empty:
+// 3 minutes (30 s per request, 1 minute for the file list).
+func apiDeadlines(v string) (deadlines, error) {
+	d := 3 * time.Minute
+	if v != "" {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil || d <= 0 {
+			return deadlines{}, fmt.Errorf("KUBEREADY_API_TIMEOUT %q: want a duration such as 90s", v)
+		}
+	}
+	return deadlines{perTry: min(30*time.Second, d/3), listFiles: min(time.Minute, d/3), report: d}, nil
+}
+
 // actionRun is one run of the Action.
 type actionRun struct {
+	deadlines deadlines
 	gha       *githubactions.Action
 	in        actionInputs
 	opts      cli.Options

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kubeready/kubeready/annotate/github"
 	"github.com/kubeready/kubeready/internal/cli"
@@ -692,5 +693,44 @@ func TestReadEvent(t *testing.T) {
 	ev, err := readEvent(write(`{"before":"a","after":"b"}`))
 	if err != nil || ev.Before != "a" || ev.After != "b" {
 		t.Errorf("push: %+v %v", ev, err)
+	}
+}
+
+// TestActionHungAPI: every GitHub call hangs. The annotations, the step
+// summary and the outputs are written before any API call, the run ends
+// within its API budget (KUBEREADY_API_TIMEOUT), the exit code is the
+// findings', and the token is never printed.
+func TestActionHungAPI(t *testing.T) {
+	repo := newTestRepo(t)
+	srv := newActionFake(t, repo)
+	srv.Inject(fakegithub.Fault{Hang: true, Times: 1000})
+	env := newActionEnv(t, srv, repo)
+	env["KUBEREADY_API_TIMEOUT"] = "3s"
+	env["INPUT_REVIEW"] = "true"
+	start := time.Now()
+	res := env.run(t)
+	took := time.Since(start)
+	if took > 30*time.Second {
+		t.Errorf("the run took %s with a 3s API budget", took)
+	}
+	if res.code != cli.ExitFindings {
+		t.Errorf("exit %d, want %d (the findings decide)\n%s\n%s", res.code, cli.ExitFindings, res.stdout, res.stderr)
+	}
+	if n := len(annotationRe.FindAllString(res.stdout, -1)); n != 3 {
+		t.Errorf("%d annotations, want the 3 findings", n)
+	}
+	if !strings.Contains(res.summary, "**3 findings**") {
+		t.Errorf("step summary:\n%s", res.summary)
+	}
+	if res.outputs["findings"] == "" {
+		t.Errorf("outputs %v", res.outputs)
+	}
+	for _, l := range strings.Split(res.stdout+res.stderr+res.summary, "\n") {
+		if strings.Contains(l, srv.Token) && !strings.HasPrefix(l, "::add-mask::") {
+			t.Errorf("the token was printed: %q", l)
+		}
+	}
+	if len(srv.IssueComments(7)) != 0 {
+		t.Error("a comment was written")
 	}
 }

@@ -120,10 +120,14 @@ func (a *actionRun) prChange(ctx context.Context) *scan.Change {
 		}
 		return c
 	}
+	// The file list is the one API call before the scan: bound it, so a
+	// hung API costs a fallback to git, not the job.
+	listCtx, cancel := context.WithTimeout(ctx, a.deadlines.listFiles)
+	defer cancel()
 	var files []*github.CommitFile
 	opts := &github.ListOptions{PerPage: 100}
 	for {
-		page, resp, err := a.client.PullRequests.ListFiles(ctx, a.pr.Owner, a.pr.Repo, pr.Number, opts)
+		page, resp, err := a.client.PullRequests.ListFiles(listCtx, a.pr.Owner, a.pr.Repo, pr.Number, opts)
 		if err != nil {
 			note("Listing the pull request's files failed (%v); the changed lines come from `git diff` instead.", err)
 			c, gerr := gitDiffChange(ctx, a.workspace, a.root, pr.Base.SHA, pr.Head.SHA)

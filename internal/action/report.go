@@ -15,8 +15,10 @@ import (
 )
 
 // The reporters, in the order that lets each later one say what the earlier
-// ones did: annotations, SARIF, review comments, the summary comment, the
-// step summary, the outputs.
+// ones did: annotations, SARIF, the step summary and the outputs are written
+// before any API call, so nothing the runner shows depends on GitHub's API
+// answering; then review comments and the summary comment, within
+// deadlines.report; then the step summary again, with what the API calls did.
 
 // report sends the report through every reporter the inputs ask for, in
 // an order that lets each later one say what the earlier ones did.
@@ -36,6 +38,34 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 			sarifOut = a.in.sarifFile
 		}
 	}
+	stepSummary := a.gha.Getenv("GITHUB_STEP_SUMMARY") != ""
+	if stepSummary {
+		_ = github.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
+	}
+	if a.gha.Getenv("GITHUB_OUTPUT") != "" {
+		_ = github.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
+	}
+	notesBefore := len(a.place.Notes)
+
+	// The whole API phase (every request, retries and waits included) has
+	// a deadline; each request also has its own (RetryTransport.PerTry).
+	apiCtx, cancel := context.WithTimeoutCause(ctx, a.deadlines.report, fmt.Errorf("the GitHub API calls took longer than %s", a.deadlines.report))
+	defer cancel()
+	a.postToPullRequest(apiCtx, rep, md)
+	if len(a.denied) > 0 {
+		a.gha.Warningf("%s", a.deniedWarning())
+		a.place.Notes = slices.DeleteFunc(a.place.Notes, func(n string) bool { return strings.HasPrefix(n, "Review comments were not posted") })
+		a.place.Note("%s", a.deniedWarning())
+	}
+	if stepSummary && (len(a.place.Notes) != notesBefore || a.place.Review != nil) {
+		// the same summary, now saying what the API calls did
+		_ = github.StepSummary{Action: a.gha, Markdown: md, Replace: true}.Report(ctx, rep)
+	}
+	a.gha.Infof("%s", annotate.Summary(rep))
+}
+
+// postToPullRequest writes the review comments and the summary comment.
+func (a *actionRun) postToPullRequest(ctx context.Context, rep *annotate.Report, md annotate.Markdown) {
 	isPR := a.pr.Number > 0
 	switch {
 	case !isPR:
@@ -72,18 +102,6 @@ func (a *actionRun) report(ctx context.Context, rep *annotate.Report) {
 			}
 		}
 	}
-	if len(a.denied) > 0 {
-		a.gha.Warningf("%s", a.deniedWarning())
-		a.place.Notes = slices.DeleteFunc(a.place.Notes, func(n string) bool { return strings.HasPrefix(n, "Review comments were not posted") })
-		a.place.Note("%s", a.deniedWarning())
-	}
-	if a.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		_ = github.StepSummary{Action: a.gha, Markdown: md}.Report(ctx, rep)
-	}
-	if a.gha.Getenv("GITHUB_OUTPUT") != "" {
-		_ = github.Outputs{Action: a.gha, SARIFFile: sarifOut}.Report(ctx, rep)
-	}
-	a.gha.Infof("%s", annotate.Summary(rep))
 }
 
 // changedFiles indexes a change's files by path.

@@ -114,6 +114,13 @@ type Fault struct {
 	Times  int
 	Header map[string]string
 	Body   string
+	// After applies the real operation first and then answers with the
+	// fault: GitHub creating a comment and the proxy in front of it
+	// answering 502 anyway.
+	After bool
+	// Hang never answers: the request is held until the client gives up
+	// (its context ends) or the server closes.
+	Hang bool
 }
 
 // Request is one request the server answered.
@@ -140,6 +147,7 @@ type Server struct {
 
 	t      testing.TB
 	srv    *httptest.Server
+	closed chan struct{} // closed when the test ends
 	router routers.Router
 
 	mu             sync.Mutex
@@ -166,9 +174,13 @@ func New(t testing.TB, specPath string) *Server {
 	if err != nil {
 		t.Fatalf("fakegithub: loading %s: %v", specPath, err)
 	}
-	s := &Server{Owner: "octo", Repo: "deploys", Token: "ghs_faketoken0123456789", t: t, prs: map[int]*PullRequest{}, nextID: 1000}
+	s := &Server{Owner: "octo", Repo: "deploys", Token: "ghs_faketoken0123456789", t: t, prs: map[int]*PullRequest{}, nextID: 1000,
+		closed: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
+	t.Cleanup(func() {
+		close(s.closed) // lets hanging requests go, so Close can wait for them
+		s.srv.Close()
+	})
 	doc.Servers = openapi3.Servers{{URL: s.srv.URL}}
 	if s.router, err = gorillamux.NewRouter(doc); err != nil {
 		t.Fatalf("fakegithub: router: %v", err)
@@ -329,6 +341,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec.Header().Set("X-RateLimit-Remaining", "999")
 	rec.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
 	if f := s.takeFault(op); f != nil {
+		if f.Hang {
+			s.mu.Unlock()
+			select {
+			case <-r.Context().Done():
+			case <-s.closed:
+			}
+			s.mu.Lock()
+			rec.status = 0 // never answered
+			return
+		}
+		if f.After {
+			s.dispatch(httptest.NewRecorder(), r, op, params, body, write)
+		}
 		for k, v := range f.Header {
 			rec.Header().Set(k, v)
 		}
@@ -341,6 +366,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = rec.Write([]byte(b))
 		return
 	}
+	s.dispatch(rec, r, op, params, body, write)
+}
+
+// dispatch answers one request that passed the contract check; s.mu is held.
+func (s *Server) dispatch(rec http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte, write bool) {
 	if write && s.ReadOnly {
 		rec.Header().Set("X-Accepted-GitHub-Permissions", "issues=write; pull_requests=write")
 		writeJSON(rec, http.StatusForbidden, apiError{Message: "Resource not accessible by integration",
