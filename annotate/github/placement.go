@@ -18,9 +18,25 @@ type Placement struct {
 	Notes []string
 }
 
-// Note adds a sentence to the notes.
+// Note adds a sentence to the notes. The format is kubeready's own
+// Markdown; every argument is data (a file name from the pull request, an
+// error text, an API answer) and is escaped (annotate.Cell): no mention,
+// link, HTML, heading or line break can come from it.
 func (p *Placement) Note(format string, args ...any) {
-	p.Notes = append(p.Notes, fmt.Sprintf(format, args...))
+	safe := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			safe[i] = annotate.Cell(v)
+		case error:
+			safe[i] = annotate.Cell(v.Error())
+		case fmt.Stringer:
+			safe[i] = annotate.Cell(v.String())
+		default:
+			safe[i] = a
+		}
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf(format, safe...))
 }
 
 // Sentences implements annotate.Notes: the annotations left out, what the
