@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/fakegithub"
 )
 
 func newAction(t *testing.T, w *bytes.Buffer) (*githubactions.Action, map[string]string) {
@@ -121,7 +122,7 @@ func TestStepSummaryAndOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := parseOutputs(t, string(outputs))
+	got := fakegithub.ParseOutputFile(string(outputs))
 	want := map[string]string{"findings": "3", "errors": "1", "warnings": "2", "sarif-file": "out/kubeready.sarif"}
 	for k, v := range want {
 		if got[k] != v {
@@ -131,23 +132,4 @@ func TestStepSummaryAndOutputs(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("file commands wrote to stdout: %q", out.String())
 	}
-}
-
-// parseOutputs reads $GITHUB_OUTPUT's heredoc form.
-func parseOutputs(t *testing.T, s string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	lines := strings.Split(s, "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
 }

@@ -233,25 +233,7 @@ func (e actionEnv) run(t *testing.T) actionResult {
 		outputs, _ = os.ReadFile(p)
 		_ = os.Truncate(p, 0)
 	}
-	return actionResult{code: code, stdout: stdout.String(), stderr: stderr.String(), summary: string(summary), outputs: parseOutputFile(string(outputs))}
-}
-
-// parseOutputFile reads $GITHUB_OUTPUT's heredoc form.
-func parseOutputFile(s string) map[string]string {
-	out := map[string]string{}
-	lines := strings.Split(s, "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
+	return actionResult{code: code, stdout: stdout.String(), stderr: stderr.String(), summary: string(summary), outputs: fakegithub.ParseOutputFile(string(outputs))}
 }
 
 func newActionFake(t *testing.T, repo testRepo) *fakegithub.Server {

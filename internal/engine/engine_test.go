@@ -2,22 +2,20 @@ package engine
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/testfs"
 	"github.com/kubeready/kubeready/scan"
 )
 
 // TestMain runs the tests from the module root, where testdata/ is, and
 // checks that no test leaves a goroutine behind.
 func TestMain(m *testing.M) {
-	if err := os.Chdir("../.."); err != nil {
-		panic(err)
-	}
+	testfs.ChdirModuleRoot()
 	goleak.VerifyTestMain(m)
 }
 
