@@ -25,11 +25,34 @@ type actionMeta struct {
 		Required    bool
 		Default     *string
 	}
-	Outputs map[string]struct{ Description string }
+	Outputs map[string]struct{ Description, Value string }
 	Runs    struct {
 		Using string
-		Image string
+		Steps []struct {
+			ID  string
+			Env map[string]string
+		}
 	}
+}
+
+// inputEnv maps each input to the variable action.yml's run step passes it
+// in, from the step's env entries of the form NAME: ${{ inputs.INPUT }}.
+func (m actionMeta) inputEnv(t *testing.T) map[string]string {
+	t.Helper()
+	for _, s := range m.Runs.Steps {
+		if s.ID != "run" {
+			continue
+		}
+		env := map[string]string{}
+		for k, v := range s.Env {
+			if in, ok := strings.CutPrefix(v, "${{ inputs."); ok {
+				env[strings.TrimSuffix(in, " }}")] = k
+			}
+		}
+		return env
+	}
+	t.Fatal("action.yml has no step with id run")
+	return nil
 }
 
 func readActionMeta(t *testing.T) actionMeta {
@@ -53,9 +76,10 @@ func TestActionMetadata(t *testing.T) {
 	if m.Name == "" || m.Description == "" || m.Branding.Icon == "" || m.Branding.Color == "" {
 		t.Error("name, description and branding are required")
 	}
-	if m.Runs.Using != "docker" || m.Runs.Image != "Dockerfile" {
-		t.Errorf("runs = %+v, want a Docker action built from the Dockerfile", m.Runs)
+	if m.Runs.Using != "composite" {
+		t.Errorf("runs.using = %q, want a composite action (internal/install tests its steps)", m.Runs.Using)
 	}
+	env := m.inputEnv(t)
 	wantDefaults := map[string]string{
 		"target": "1.25", "platform": "eks", "paths": ".", "scope": "files", "fail-on": "error", "comment": "true",
 		"review": "false", "annotations": "true", "sarif-file": "", "helm-values": "", "github-token": "${{ github.token }}",
@@ -85,18 +109,25 @@ func TestActionMetadata(t *testing.T) {
 		if o.Description == "" {
 			t.Errorf("output %s has no description", name)
 		}
+		if want := "${{ steps.run.outputs." + name + " }}"; o.Value != want {
+			t.Errorf("output %s: value %q, want %q (what the binary writes to GITHUB_OUTPUT)", name, o.Value, want)
+		}
 	}
 	slices.Sort(outs)
 	if strings.Join(outs, " ") != "errors findings sarif-file warnings" {
 		t.Errorf("outputs %v", outs)
 	}
 
-	// The code reads the same names, with the same defaults: inputs set to
-	// action.yml's defaults read as inputs left empty.
+	// The code reads the variables the run step sets, with the same
+	// defaults: inputs set to action.yml's defaults read as inputs left
+	// empty.
 	withDefaults := map[string]string{}
 	for name, in := range m.Inputs {
+		if env[name] == "" {
+			t.Errorf("input %s is not passed to the binary by the run step", name)
+		}
 		if name != "github-token" {
-			withDefaults["INPUT_"+strings.ToUpper(name)] = *in.Default
+			withDefaults[env[name]] = *in.Default
 		}
 	}
 	a, aOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return withDefaults[k] })))
@@ -117,9 +148,12 @@ func TestActionMetadata(t *testing.T) {
 	}
 	// And every input reaches the code: a value other than the default
 	// changes what readInputs returns.
-	changed := map[string]string{"INPUT_TARGET": "1.30", "INPUT_PLATFORM": "generic", "INPUT_PATHS": "deploy\ncharts", "INPUT_SCOPE": "lines",
-		"INPUT_FAIL-ON": "warning", "INPUT_COMMENT": "false", "INPUT_REVIEW": "true", "INPUT_ANNOTATIONS": "false",
-		"INPUT_SARIF-FILE": "k.sarif", "INPUT_GITHUB-TOKEN": "tok"}
+	changed := map[string]string{}
+	for name, v := range map[string]string{"target": "1.30", "platform": "generic", "paths": "deploy\ncharts", "scope": "lines",
+		"fail-on": "warning", "comment": "false", "review": "true", "annotations": "false",
+		"sarif-file": "k.sarif", "github-token": "tok"} {
+		changed[env[name]] = v
+	}
 	c, cOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })))
 	if err != nil {
 		t.Fatal(err)
@@ -196,9 +230,7 @@ func TestReadmeExampleWorkflow(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(project, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"action.yml", "Dockerfile"} {
-		copyFile(t, f, filepath.Join(project, f))
-	}
+	copyFile(t, "action.yml", filepath.Join(project, "action.yml"))
 	local := regexp.MustCompile(`kubeready/kubeready@\S+`).ReplaceAllString(wf, "./")
 	if local == wf {
 		t.Fatal("no kubeready/kubeready@REF in the example")
