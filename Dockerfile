@@ -1,11 +1,17 @@
-# The kubeready image: the GitHub Action (action.yml builds it) and
-# `docker run --rm -v "$PWD:/src" -w /src kubeready .`.
+# The kubeready image: `docker run --rm -v "$PWD:/src" -w /src IMAGE .`, and
+# the pre-commit hook kubeready-docker.
 #
-# Build stage: a pinned Go image makes a static binary. The version is the
-# VERSION build argument, else `git describe` of the build context, else
-# "dev"; a release sets the default below, since the Action is built from a
-# tarball of the tag, without .git.
-FROM golang:1.26.8-trixie AS build
+# Two ways to get the binary, one run stage:
+# - `docker build .` (BINARY=source, the default) builds it from this
+#   checkout. The version is the VERSION build argument, else `git describe`
+#   of the build context, else "dev".
+# - The release (GoReleaser's dockers_v2, .goreleaser.yaml) passes
+#   BINARY=release and a context holding the binaries it built, one per
+#   platform as linux/<arch>/kubeready, for ghcr.io/kubeready/kubeready.
+# BuildKit builds only the stage the final one uses.
+ARG BINARY=source
+
+FROM golang:1.26.8-trixie AS source
 ARG VERSION=
 ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 COPY go.mod go.sum /src/
@@ -16,12 +22,20 @@ RUN cd /src \
  && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${v}" -o /out/kubeready . \
  && /out/kubeready --version
 
+FROM scratch AS release
+ARG TARGETPLATFORM
+COPY ${TARGETPLATFORM}/kubeready /out/kubeready
+
+FROM ${BINARY} AS binary
+
 # Run stage: only what a run needs, CA certificates for the GitHub API and
-# git for the diff fallback. Docker actions run as root (the runner mounts
-# the workspace owned by another uid), so there is no USER; and no WORKDIR:
-# the runner sets /github/workspace, which git must trust.
+# git for --base and the diff fallback. No USER and no WORKDIR: `docker run
+# -v "$PWD:/src" -w /src`, pre-commit's docker_image hooks and a workflow's
+# `uses: docker://` step mount the repository and choose the directory; git
+# trusts /src and /github/workspace whoever owns them.
 FROM alpine:3.23
 RUN apk add --no-cache ca-certificates git \
+ && git config --system --add safe.directory /src \
  && git config --system --add safe.directory /github/workspace
-COPY --from=build /out/kubeready /usr/local/bin/kubeready
+COPY --from=binary /out/kubeready /usr/local/bin/kubeready
 ENTRYPOINT ["/usr/local/bin/kubeready"]

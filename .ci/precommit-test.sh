@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of .pre-commit-hooks.yaml with Debian's pre-commit: the
 # golang hooks are built from this checkout (go install ./..., as pre-commit
-# does for any user) and run on testdata/precommit/ in a temporary git
-# repository, checking exit codes, output and the file the fix hook rewrites.
+# does for any user), the system hook runs a kubeready built from it on PATH,
+# and they run on testdata/precommit/ in a temporary git repository, checking
+# exit codes, output and the file the fix hook rewrites.
 # Called from .ci/run; runs on its own too.
 set -euo pipefail
 checkout=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,9 +14,10 @@ fix_hook_test=${KUBEREADY_FIX_HOOK_TEST:-on}
 
 if ! command -v pre-commit >/dev/null; then
   echo "installing pre-commit (Debian package)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq pre-commit >/dev/null
+  sudo=
+  [ "$(id -u)" = 0 ] || sudo=sudo # GitHub's runners: a user with sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pre-commit >/dev/null
 fi
 pre-commit --version
 
@@ -73,6 +75,7 @@ try kubeready 1 removed.yaml clean.yaml suppressed.yaml tsconfig.json
 grep -q 'removed.yaml:2:1: error: CronJob batch/v1beta1 is not served by Kubernetes 1.25' "$tmp/out" ||
   fail "no api-removed finding on removed.yaml:2"
 ! grep -Eq 'suppressed.yaml|clean.yaml|tsconfig.json' "$tmp/out" || fail "finding on a file that should pass"
+grep -q 'Installing environment' "$tmp/out" || fail "pre-commit did not build the golang hook"
 
 # 2. The repository's .kubeready.yaml applies (the hook passes no flags that
 # would override it): at 1.22 the CronJob is only deprecated, a warning, and
@@ -99,6 +102,21 @@ case "$fix_hook_test/$has_fix" in
     ;;
 esac
 
-# 4. The manifest itself, including the docker_image hook that needs Docker to run.
+# 4. The system hook runs the kubeready on PATH, with no environment to build:
+# the same findings as the golang hook; and a clear failure without one.
+mkdir -p "$tmp/bin"
+(cd "$checkout" && go build -o "$tmp/bin/kubeready" .)
+PATH="$tmp/bin:$PATH" try kubeready-system 1 removed.yaml clean.yaml suppressed.yaml tsconfig.json
+grep -q 'removed.yaml:2:1: error: CronJob batch/v1beta1 is not served by Kubernetes 1.25' "$tmp/out" ||
+  fail "kubeready-system: no api-removed finding on removed.yaml:2"
+! grep -Eq 'suppressed.yaml|clean.yaml|tsconfig.json' "$tmp/out" || fail "kubeready-system: finding on a file that should pass"
+! grep -q 'Installing environment' "$tmp/out" || fail "kubeready-system installed an environment"
+if ! command -v kubeready >/dev/null; then
+  try kubeready-system 1 removed.yaml
+  grep -q 'Executable `kubeready` not found' "$tmp/out" || fail "kubeready-system without kubeready on PATH"
+  echo "ok: kubeready-system says so when kubeready is not on PATH"
+fi
+
+# 5. The manifest itself, including the docker_image hook that needs Docker to run.
 pre-commit validate-manifest "$hookrepo/.pre-commit-hooks.yaml"
 echo "ok: .pre-commit-hooks.yaml is a valid manifest"

@@ -26,11 +26,34 @@ type actionMeta struct {
 		Required    bool
 		Default     *string
 	}
-	Outputs map[string]struct{ Description string }
+	Outputs map[string]struct{ Description, Value string }
 	Runs    struct {
 		Using string
-		Image string
+		Steps []struct {
+			ID  string
+			Env map[string]string
+		}
 	}
+}
+
+// inputEnv maps each input to the variable action.yml's run step passes it
+// in, from the step's env entries of the form NAME: ${{ inputs.INPUT }}.
+func (m actionMeta) inputEnv(t *testing.T) map[string]string {
+	t.Helper()
+	for _, s := range m.Runs.Steps {
+		if s.ID != "run" {
+			continue
+		}
+		env := map[string]string{}
+		for k, v := range s.Env {
+			if in, ok := strings.CutPrefix(v, "${{ inputs."); ok {
+				env[strings.TrimSuffix(in, " }}")] = k
+			}
+		}
+		return env
+	}
+	t.Fatal("action.yml has no step with id run")
+	return nil
 }
 
 func readActionMeta(t *testing.T) actionMeta {
@@ -54,9 +77,10 @@ func TestActionMetadata(t *testing.T) {
 	if m.Name == "" || m.Description == "" || m.Branding.Icon == "" || m.Branding.Color == "" {
 		t.Error("name, description and branding are required")
 	}
-	if m.Runs.Using != "docker" || m.Runs.Image != "Dockerfile" {
-		t.Errorf("runs = %+v, want a Docker action built from the Dockerfile", m.Runs)
+	if m.Runs.Using != "composite" {
+		t.Errorf("runs.using = %q, want a composite action (internal/install tests its steps)", m.Runs.Using)
 	}
+	env := m.inputEnv(t)
 	wantDefaults := map[string]string{
 		"target": "1.25", "platform": "eks", "paths": ".", "scope": "files", "fail-on": "error", "comment": "true",
 		"review": "false", "annotations": "true", "sarif-file": "", "helm-values": "", "github-token": "${{ github.token }}",
@@ -86,18 +110,25 @@ func TestActionMetadata(t *testing.T) {
 		if o.Description == "" {
 			t.Errorf("output %s has no description", name)
 		}
+		if want := "${{ steps.run.outputs." + name + " }}"; o.Value != want {
+			t.Errorf("output %s: value %q, want %q (what the binary writes to GITHUB_OUTPUT)", name, o.Value, want)
+		}
 	}
 	slices.Sort(outs)
 	if strings.Join(outs, " ") != "errors findings sarif-file warnings" {
 		t.Errorf("outputs %v", outs)
 	}
 
-	// The code reads the same names, with the same defaults: inputs set to
-	// action.yml's defaults read as inputs left empty.
+	// The code reads the variables the run step sets, with the same
+	// defaults: inputs set to action.yml's defaults read as inputs left
+	// empty.
 	withDefaults := map[string]string{}
 	for name, in := range m.Inputs {
+		if env[name] == "" {
+			t.Errorf("input %s is not passed to the binary by the run step", name)
+		}
 		if name != "github-token" {
-			withDefaults["INPUT_"+strings.ToUpper(name)] = *in.Default
+			withDefaults[env[name]] = *in.Default
 		}
 	}
 	a, aOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return withDefaults[k] })))
@@ -118,9 +149,12 @@ func TestActionMetadata(t *testing.T) {
 	}
 	// And every input reaches the code: a value other than the default
 	// changes what readInputs returns.
-	changed := map[string]string{"INPUT_TARGET": "1.30", "INPUT_PLATFORM": "generic", "INPUT_PATHS": "deploy\ncharts", "INPUT_SCOPE": "lines",
-		"INPUT_FAIL-ON": "warning", "INPUT_COMMENT": "false", "INPUT_REVIEW": "true", "INPUT_ANNOTATIONS": "false",
-		"INPUT_SARIF-FILE": "k.sarif", "INPUT_GITHUB-TOKEN": "tok"}
+	changed := map[string]string{}
+	for name, v := range map[string]string{"target": "1.30", "platform": "generic", "paths": "deploy\ncharts", "scope": "lines",
+		"fail-on": "warning", "comment": "false", "review": "true", "annotations": "false",
+		"sarif-file": "k.sarif", "github-token": "tok"} {
+		changed[env[name]] = v
+	}
 	c, cOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })))
 	if err != nil {
 		t.Fatal(err)
@@ -197,9 +231,7 @@ func TestReadmeExampleWorkflow(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(project, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"action.yml", "Dockerfile"} {
-		copyFile(t, f, filepath.Join(project, f))
-	}
+	copyFile(t, "action.yml", filepath.Join(project, "action.yml"))
 	local := regexp.MustCompile(`kubeready/kubeready@\S+`).ReplaceAllString(wf, "./")
 	if local == wf {
 		t.Fatal("no kubeready/kubeready@REF in the example")
@@ -257,7 +289,9 @@ func copyFile(t *testing.T, from, to string) {
 
 // TestDockerfile reads the Dockerfile for what the issue asks (there is no
 // Docker engine to build it here) and runs its `go build` command: the
-// binary must be static and carry the version.
+// binary must be static and carry the version. The release's image takes
+// GoReleaser's binaries instead (BINARY=release; internal/install checks
+// that stage against .goreleaser.yaml).
 func TestDockerfile(t *testing.T) {
 	data, err := os.ReadFile("Dockerfile")
 	if err != nil {
@@ -272,17 +306,24 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf("build stage %s: want a Go image pinned to a patch release", froms[0][1])
 	}
 	for _, f := range froms {
+		if f[1] == "scratch" || strings.HasPrefix(f[1], "${") { // empty, or a stage of this file
+			continue
+		}
 		if strings.HasSuffix(f[1], ":latest") || !strings.Contains(f[1], ":") {
 			t.Errorf("unpinned image %s", f[1])
 		}
 	}
+	if !strings.Contains(df, "\nARG BINARY=source\n") || !strings.Contains(df, "\nFROM ${BINARY} AS binary\n") {
+		t.Error("the binary should come from the source stage unless BINARY says otherwise")
+	}
 	final := df[strings.LastIndex(df, "\nFROM "):]
 	for _, bad := range []string{"\nUSER ", "\nWORKDIR "} {
 		if strings.Contains(df, bad) {
-			t.Errorf("Dockerfile has %s: Docker actions run as root in the runner's workspace", strings.TrimSpace(bad))
+			t.Errorf("Dockerfile has %s: the runs mount the repository and choose the directory", strings.TrimSpace(bad))
 		}
 	}
-	for _, want := range []string{"ca-certificates", "git", "safe.directory /github/workspace", `ENTRYPOINT ["/usr/local/bin/kubeready"]`} {
+	for _, want := range []string{"ca-certificates", "git", "safe.directory /src", "safe.directory /github/workspace",
+		"COPY --from=binary /out/kubeready /usr/local/bin/kubeready", `ENTRYPOINT ["/usr/local/bin/kubeready"]`} {
 		if !strings.Contains(final, want) {
 			t.Errorf("final stage lacks %q", want)
 		}
