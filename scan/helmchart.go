@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kubeready/kubeready/internal/paths"
 	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -184,8 +185,7 @@ func linkOutside(dir string) string {
 		if err == nil {
 			target, err = filepath.Abs(target)
 		}
-		rel, rerr := filepath.Rel(root, target)
-		if err != nil || rerr != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if err != nil || !paths.Within(target, root) {
 			found = p
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kubeready/kubeready/internal/paths"
 	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -59,16 +60,10 @@ func boundaryOf(abs string) string {
 		}
 		d = parent
 	}
-	if wd, err := os.Getwd(); err == nil && within(wd, abs) {
+	if wd, err := os.Getwd(); err == nil && paths.Within(abs, wd) {
 		return wd
 	}
 	return abs
-}
-
-// within reports whether path p is root or lies under it.
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // inside reports whether p (after following links) lies in the boundary.
@@ -84,7 +79,7 @@ func (k *kustomizeFS) inside(p string) bool {
 	if real, err := filepath.EvalSymlinks(b); err == nil {
 		b = real
 	}
-	return within(b, abs)
+	return paths.Within(abs, b)
 }
 
 func (k *kustomizeFS) Open(p string) (filesys.File, error) {
