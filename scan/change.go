@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
+	"github.com/kubeready/kubeready/internal/paths"
 )
 
 // LineRange is an inclusive range of 1-based lines.
@@ -112,8 +113,8 @@ func (c *Change) Lookup(p string) *FileChange {
 	if err != nil {
 		return nil
 	}
-	rel, err := filepath.Rel(c.rootAbs(), abs)
-	if err != nil {
+	rel, ok := paths.Rel(c.rootAbs(), abs)
+	if !ok {
 		return nil
 	}
 	return c.files[filepath.ToSlash(rel)]
@@ -238,7 +239,7 @@ func safeRelPath(name string) (string, error) {
 		return "", fmt.Errorf("diff names an absolute path %q: refused, not read", name)
 	}
 	clean := path.Clean(filepath.ToSlash(name))
-	if clean == ".." || strings.HasPrefix(clean, "../") {
+	if !paths.Within(filepath.FromSlash(clean), ".") {
 		return "", fmt.Errorf("diff names a path outside the repository %q: refused, not read", name)
 	}
 	return clean, nil

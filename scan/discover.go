@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kubeready/kubeready/internal/paths"
 )
 
 // StdinPath is the name standard input goes by in findings.
@@ -254,8 +256,8 @@ func ChartOf(path string) (chart string, inTemplates bool) {
 // underTemplates reports whether path lies under the templates/ directory
 // of chart or of a chart vendored in it.
 func underTemplates(path, chart string) bool {
-	rel, err := filepath.Rel(chart, path)
-	if err != nil {
+	rel, ok := paths.Rel(chart, path)
+	if !ok {
 		return false
 	}
 	parts := strings.Split(filepath.ToSlash(rel), "/")
@@ -301,8 +303,7 @@ func symlinkProblem(root, link string) string {
 	if err1 != nil || err2 != nil {
 		return "symbolic link that cannot be resolved"
 	}
-	rel, err := filepath.Rel(rootAbs, targetAbs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if !paths.Within(targetAbs, rootAbs) {
 		return "symbolic link out of the scanned directory: not followed"
 	}
 	return ""

@@ -238,3 +238,25 @@ func scalarSpan(f *File, n *yaml.Node) (start, end int, ok bool) {
 	}
 	return start, end, true
 }
+
+// ProblemKind names what went wrong while rendering. Each is the ID of the
+// rule that reports it.
+type ProblemKind string
+
+// Problems rendering reports.
+const (
+	ProblemDependencyMissing ProblemKind = "helm-dependency-missing"
+	ProblemRenderError       ProblemKind = "helm-render-error"
+	ProblemBuildError        ProblemKind = "kustomize-build-error"
+	ProblemRemoteResource    ProblemKind = "kustomize-remote-resource"
+)
+
+// Problem is something rendering found wrong with its input, placed at a
+// file line.
+type Problem struct {
+	Kind    ProblemKind
+	File    string
+	Pos     Pos
+	Message string
+	Origin  *Origin
+}

@@ -1,0 +1,204 @@
+package scan
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+)
+
+// ChartRender is what one rendering of a chart produced.
+type ChartRender struct {
+	// Files holds one entry per template with output, in name order.
+	Files []*Rendered
+	// Problems are missing dependencies and template errors.
+	Problems []Problem
+}
+
+// maxRenderRetries bounds how many failing templates are set aside to
+// render the rest of a chart.
+const maxRenderRetries = 10
+
+// Render renders the chart as `helm template` would for a cluster with
+// caps: no cluster access (lookup returns nothing), no DNS, no plugins or
+// post-renderers, no values schema fetched. A template that fails is
+// reported and set aside, and the rest of the chart is rendered. Render is
+// not safe for concurrent use on one Chart.
+func (c *Chart) Render(caps Capabilities) *ChartRender {
+	res := &ChartRender{}
+	origin := &Origin{Chart: c.Dir}
+	chartFile := filepath.Join(c.Dir, "Chart.yaml")
+	ch := c.loaded
+	c.loaded = nil
+	if ch == nil {
+		var err error
+		if ch, err = loader.LoadDir(c.Dir); err != nil {
+			res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart does not load: " + err.Error(), Origin: origin})
+			return res
+		}
+		c.remap(ch)
+	}
+	vals := mergeMaps(map[string]any{}, c.user)
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart dependencies: " + err.Error(), Origin: origin})
+		return res
+	}
+	res.Problems = append(res.Problems, c.missingDependencies(ch, origin)...)
+
+	kv, err := chartutil.ParseKubeVersion(caps.KubeVersion)
+	if err != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: err.Error(), Origin: origin})
+		return res
+	}
+	hcaps := &chartutil.Capabilities{
+		KubeVersion: *kv,
+		APIVersions: chartutil.VersionSet(caps.APIVersions),
+		HelmVersion: chartutil.DefaultCapabilities.HelmVersion,
+	}
+	name := c.opts.ReleaseName
+	if name == "" {
+		name = c.Name
+	}
+	ns := c.opts.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals,
+		chartutil.ReleaseOptions{Name: name, Namespace: ns, Revision: 1, IsInstall: true}, hcaps, true)
+	if err != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "values.yaml"), Pos: Pos{Line: 1, Col: 1}, Message: "values: " + err.Error(), Origin: origin})
+		return res
+	}
+
+	templates := map[string]*chart.File{}
+	tree := map[string]*chart.Chart{}
+	collectTemplates(ch, templates, tree)
+
+	var out map[string]string
+	for attempt := 0; ; attempt++ {
+		out, err = engine.Engine{}.Render(ch, rv)
+		if err == nil {
+			break
+		}
+		p, failed := c.renderProblem(err, templates, origin)
+		res.Problems = append(res.Problems, p)
+		if failed == "" || strings.HasPrefix(path.Base(failed), "_") || attempt >= maxRenderRetries {
+			return res
+		}
+		if !dropTemplate(ch, templates[failed]) {
+			return res
+		}
+		delete(templates, failed)
+	}
+
+	names := make([]string, 0, len(out))
+	for n := range out {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		text := out[n]
+		if strings.HasPrefix(path.Base(n), "_") || strings.HasSuffix(n, "NOTES.txt") || strings.TrimSpace(text) == "" {
+			continue
+		}
+		t := templates[n]
+		if t == nil {
+			continue
+		}
+		src := c.sources[t]
+		f := NewFile(src.path, []byte(text))
+		f.Origin = &Origin{Chart: c.Dir, Template: n}
+		scope, _ := valueAt(rv["Values"], subchartChain(tree[n]))
+		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: tree[n], vals: scope}
+		res.Files = append(res.Files, newRendered(f, loc))
+	}
+	return res
+}
+
+// collectTemplates lists every template of ch and its subcharts by the
+// name Helm gives it (chart/templates/x.yaml, chart/charts/sub/templates/y.yaml),
+// and the chain of subchart names each belongs to.
+func collectTemplates(ch *chart.Chart, out map[string]*chart.File, tree map[string]*chart.Chart) {
+	for _, t := range ch.Templates {
+		n := path.Join(ch.ChartFullPath(), t.Name)
+		out[n] = t
+		tree[n] = ch
+	}
+	for _, sub := range ch.Dependencies() {
+		collectTemplates(sub, out, tree)
+	}
+}
+
+// dropTemplate removes template t from whichever chart of the tree holds it.
+func dropTemplate(ch *chart.Chart, t *chart.File) bool {
+	if t == nil {
+		return false
+	}
+	for i, x := range ch.Templates {
+		if x == t {
+			ch.Templates = append(ch.Templates[:i:i], ch.Templates[i+1:]...)
+			return true
+		}
+	}
+	for _, sub := range ch.Dependencies() {
+		if dropTemplate(sub, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// errLocation matches a template location in Helm's error messages:
+// "name:line" or "name:line:col".
+var errLocation = regexp.MustCompile(`([^\s():"]+):(\d+)(?::(\d+))?`)
+
+// renderProblem turns a Helm engine error into a problem at the template
+// line it names, and returns the name of the top-level template that
+// failed ("" when unknown).
+func (c *Chart) renderProblem(err error, templates map[string]*chart.File, origin *Origin) (Problem, string) {
+	msg := err.Error()
+	p := Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1}, Origin: origin}
+	failed := ""
+	for _, m := range errLocation.FindAllStringSubmatchIndex(msg, -1) {
+		name := msg[m[2]:m[3]]
+		t, ok := templates[name]
+		if !ok {
+			continue
+		}
+		line, _ := strconv.Atoi(msg[m[4]:m[5]])
+		col := 1
+		if m[6] >= 0 {
+			col, _ = strconv.Atoi(msg[m[6]:m[7]])
+		}
+		src := c.sources[t]
+		p.File = src.path
+		p.Pos = Pos{Line: line, Col: max(col, 1)}
+		p.Origin = &Origin{Chart: c.Dir, Template: name}
+		if src.inArchive {
+			p.Pos = Pos{Line: 1, Col: 1}
+			msg += fmt.Sprintf(" (in the packaged subchart: %s line %d)", name, line)
+		}
+		failed = name
+		break
+	}
+	// The first location names the template being executed when the error
+	// is in an include; prefer the top-level template named in `executing`.
+	if i := strings.Index(msg, `executing "`); i >= 0 {
+		rest := msg[i+len(`executing "`):]
+		if j := strings.IndexByte(rest, '"'); j > 0 {
+			if _, ok := templates[rest[:j]]; ok && !strings.HasPrefix(path.Base(rest[:j]), "_") {
+				failed = rest[:j]
+			}
+		}
+	}
+	p.Message = "template does not render: " + msg
+	return p, failed
+}

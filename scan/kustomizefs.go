@@ -1,0 +1,247 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/kubeready/kubeready/internal/paths"
+	"go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// kustomizeFS is the disk, read-only, with every kustomization file
+// rewritten on read: entries that are not local files are dropped (and
+// reported), and the root asks kustomize to keep origin annotations.
+type kustomizeFS struct {
+	filesys.FileSystem
+	root, userRoot string
+	origin         *Origin
+	// boundary is the tree the build may read: the git repository holding
+	// the kustomization, else the working directory when it holds it, else
+	// the kustomization's own directory.
+	boundary string
+
+	mu       sync.Mutex
+	rootFile string
+	problems []Problem
+	// kusts are the kustomizations read, in reading order (the root first).
+	kusts []*kustFile
+	files map[string]*yaml.Node // resource files parsed for tracing
+}
+
+// kustFile is one kustomization read during a build.
+type kustFile struct {
+	path string // as the user sees it
+	dir  string // absolute
+	root *yaml.Node
+	file *File
+}
+
+var (
+	errReadOnly = errors.New("kubeready builds kustomizations read-only")
+	errOutside  = errors.New("outside the repository: kubeready reads nothing outside the tree it scans")
+)
+
+// boundaryOf finds the tree a build of the kustomization in abs may read.
+func boundaryOf(abs string) string {
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if wd, err := os.Getwd(); err == nil && paths.Within(abs, wd) {
+		return wd
+	}
+	return abs
+}
+
+// inside reports whether p (after following links) lies in the boundary.
+func (k *kustomizeFS) inside(p string) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	b := k.boundary
+	if real, err := filepath.EvalSymlinks(b); err == nil {
+		b = real
+	}
+	return paths.Within(abs, b)
+}
+
+func (k *kustomizeFS) Open(p string) (filesys.File, error) {
+	if !k.inside(p) {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.Open(p)
+}
+
+func (k *kustomizeFS) IsDir(p string) bool  { return k.inside(p) && k.FileSystem.IsDir(p) }
+func (k *kustomizeFS) Exists(p string) bool { return k.inside(p) && k.FileSystem.Exists(p) }
+
+func (k *kustomizeFS) ReadDir(p string) ([]string, error) {
+	if !k.inside(p) {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.ReadDir(p)
+}
+
+func (k *kustomizeFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	if !k.inside(p) {
+		return "", "", fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.CleanedAbs(p)
+}
+
+func (k *kustomizeFS) Glob(pattern string) ([]string, error) {
+	all, err := k.FileSystem.Glob(pattern)
+	var out []string
+	for _, p := range all {
+		if k.inside(p) {
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
+
+func (k *kustomizeFS) Walk(p string, fn filepath.WalkFunc) error {
+	if !k.inside(p) {
+		return fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	return k.FileSystem.Walk(p, fn)
+}
+
+func (k *kustomizeFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
+func (k *kustomizeFS) Mkdir(string) error                  { return errReadOnly }
+func (k *kustomizeFS) MkdirAll(string) error               { return errReadOnly }
+func (k *kustomizeFS) RemoveAll(string) error              { return errReadOnly }
+func (k *kustomizeFS) WriteFile(string, []byte) error      { return errReadOnly }
+
+// relToUser turns an absolute path under the build into the path the user
+// would write, relative to the directory they gave.
+func (k *kustomizeFS) relToUser(abs string) string {
+	rel, err := filepath.Rel(k.root, abs)
+	if err != nil {
+		return abs
+	}
+	return filepath.Join(k.userRoot, rel)
+}
+
+// userPaths replaces absolute paths of the build in a message by the
+// user's paths.
+func (k *kustomizeFS) userPaths(msg string) string {
+	parent := filepath.Dir(k.root)
+	msg = strings.ReplaceAll(msg, k.root+string(filepath.Separator), filepath.Clean(k.userRoot)+string(filepath.Separator))
+	msg = strings.ReplaceAll(msg, k.root, filepath.Clean(k.userRoot))
+	if parent != "/" && parent != "." {
+		msg = strings.ReplaceAll(msg, parent+string(filepath.Separator), filepath.Join(k.userRoot, "..")+string(filepath.Separator))
+	}
+	return msg
+}
+
+// ReadFile reads a file; a kustomization is rewritten on the way.
+func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
+	if !k.inside(p) {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	data, err := k.FileSystem.ReadFile(p)
+	if err != nil || !isKustomizationName(filepath.Base(p)) {
+		return data, err
+	}
+	return k.rewrite(p, data)
+}
+
+// remoteEntry matches kustomize's remote forms: URLs, git/ssh specs and
+// bare host paths (github.com/org/repo//dir?ref=x).
+var remoteEntry = regexp.MustCompile(`^(?:[a-z][a-z0-9+.-]*://|git@|git::|gh:|github\.com/|gitlab\.com/|bitbucket\.org/|[a-z0-9.-]+\.[a-z]{2,}/[^/]+/)`)
+
+// rewrite drops the non-local entries of a kustomization and, for the root,
+// asks for origin annotations.
+func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
+	user := k.relToUser(p)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return data, nil // kustomize reports it
+	}
+	root := doc.Content[0]
+	dir := filepath.Dir(p)
+	kf := &kustFile{path: user, dir: dir, file: NewFile(user, data)}
+	k.mu.Lock()
+	isRoot := len(k.kusts) == 0
+	if isRoot {
+		k.rootFile = user
+	}
+	k.mu.Unlock()
+	for _, field := range []string{"resources", "bases", "components"} {
+		seq := MapGet(root, field)
+		if seq == nil || seq.Kind != yaml.SequenceNode {
+			continue
+		}
+		kept := seq.Content[:0:0]
+		for _, it := range seq.Content {
+			entry := filepath.Join(dir, it.Value)
+			if it.Kind != yaml.ScalarNode || k.Exists(entry) {
+				kept = append(kept, it)
+				continue
+			}
+			pr := Problem{File: user, Pos: Pos{Line: it.Line, Col: it.Column}, Origin: k.origin}
+			switch {
+			case k.FileSystem.Exists(entry):
+				pr.Kind = ProblemBuildError
+				pr.Message = fmt.Sprintf("%s entry %s is outside the repository: kubeready reads nothing outside the tree it scans, so it was left out and not checked", field, it.Value)
+			case remoteEntry.MatchString(it.Value):
+				pr.Kind = ProblemRemoteResource
+				pr.Message = fmt.Sprintf("%s entry %s is remote: kubeready builds offline and never fetches it, so the objects it contributes were left out and not checked", field, it.Value)
+			default:
+				pr.Kind = ProblemBuildError
+				pr.Message = fmt.Sprintf("%s entry %s does not exist; the kustomization was built without it", field, it.Value)
+			}
+			k.mu.Lock()
+			k.problems = append(k.problems, pr)
+			k.mu.Unlock()
+		}
+		seq.Content = kept
+	}
+	kf.root = root
+	k.mu.Lock()
+	k.kusts = append(k.kusts, kf)
+	k.mu.Unlock()
+	if isRoot {
+		bm := MapGet(root, "buildMetadata")
+		if bm == nil {
+			root.Content = append(root.Content,
+				&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
+				&yaml.Node{Kind: yaml.SequenceNode})
+			bm = root.Content[len(root.Content)-1]
+		}
+		if bm.Kind == yaml.SequenceNode {
+			for _, want := range []string{types.OriginAnnotations} {
+				found := false
+				for _, it := range bm.Content {
+					found = found || it.Value == want
+				}
+				if !found {
+					bm.Content = append(bm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: want})
+				}
+			}
+		}
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return data, nil
+	}
+	return out, nil
+}
