@@ -6,8 +6,50 @@ import (
 	"github.com/kubeready/kubeready/scan"
 )
 
-// Rules about rendering Helm charts and kustomizations. The engine reports
-// them itself (their Check is nil), like InvalidYAML.
+// Engine-reported rules: the engine (package main), not a Check function,
+// reports them, so they have metadata but no Check. This file holds every
+// one of them: reading and limits first, then rendering.
+var (
+	// InvalidYAML is reported for a document that does not parse.
+	InvalidYAML = &Rule{
+		ID: "invalid-yaml", Title: "File is not valid YAML", Severity: Error,
+		Rationale: "The API server (and kubectl) reject a manifest that does not parse; nothing else in the document can be checked.",
+		Fix:       "Correct the YAML syntax at the line given.",
+		Example:   "metadata:\n  name: [unclosed\n",
+		Source:    "https://yaml.org/spec/1.2.2/",
+	}
+	// FileTooLarge is reported for a file over --max-file-size; it is not read.
+	FileTooLarge = &Rule{
+		ID: "file-too-large", Title: "File too large to check", Severity: Warning,
+		Rationale: "A file over the size limit (--max-file-size, default 5 MiB) is skipped so that one huge file cannot stall every pull request. Kubernetes itself rejects objects over about 1.5 MiB.",
+		Fix:       "Split the file, exclude it (ignore in .kubeready.yaml), or raise --max-file-size.",
+		Source:    "https://kubernetes.io/docs/concepts/configuration/overview/",
+	}
+	// LimitExceeded is reported when a file has more documents, or a document
+	// deeper nesting, than the limits allow; the rest is not checked.
+	LimitExceeded = &Rule{
+		ID: "limit-exceeded", Title: "Input exceeds a scan limit", Severity: Warning,
+		Rationale: "Documents past --max-documents, or nested deeper than --max-depth, are not checked, so that hostile input cannot exhaust memory or time.",
+		Fix:       "Split the file or raise the limit named in the message.",
+		Source:    "https://github.com/kubeready/kubeready#limits",
+	}
+	// FileUnreadable is reported for a file that cannot be read.
+	FileUnreadable = &Rule{
+		ID: "file-unreadable", Title: "File cannot be read", Severity: Error,
+		Rationale: "A file kubeready was asked to check could not be read (permissions, a dangling link, an I/O error), so it may hide findings.",
+		Fix:       "Fix the file's permissions or remove it from the paths checked.",
+		Source:    "https://github.com/kubeready/kubeready#limits",
+	}
+	// InternalError is reported when a rule fails on a document.
+	InternalError = &Rule{
+		ID: "internal-error", Title: "kubeready failed on this input", Severity: Error,
+		Rationale: "A rule or reader failed on this input. The rest of the scan went on, but this input may hide findings.",
+		Fix:       "Report the message with the input that caused it.",
+		Source:    "https://github.com/kubeready/kubeready/issues",
+	}
+)
+
+// Rules about rendering Helm charts and kustomizations.
 var (
 	// HelmDependencyMissing is reported on a chart's Chart.yaml (or
 	// requirements.yaml) for each enabled dependency that is not vendored

@@ -13,7 +13,6 @@ import (
 const (
 	seccompPodKey       = "seccomp.security.alpha.kubernetes.io/pod"
 	seccompContainerKey = "container.seccomp.security.alpha.kubernetes.io/"
-	appArmorKey         = "container.apparmor.security.beta.kubernetes.io/"
 )
 
 var seccompAnnotation = &Rule{
@@ -204,53 +203,4 @@ func doubleQuote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-var appArmorAnnotation = &Rule{
-	ID: "apparmor-annotation", Title: "AppArmor profile set by a deprecated beta annotation", Severity: Warning, Since: "1.30",
-	Rationale: "Kubernetes 1.30 deprecated the container.apparmor.security.beta.kubernetes.io annotations in favour of " +
-		"securityContext.appArmorProfile (GA in 1.31); the API server warns on every pod that uses them, and EKS 1.34 " +
-		"describes AppArmor support itself as deprecated.",
-	Fix:     "Set securityContext.appArmorProfile {type: RuntimeDefault | Localhost | Unconfined} on the container and remove the annotation.",
-	Example: "metadata:\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/app: runtime/default\n",
-	Source:  "https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.30.md",
-	Kinds:   PodSpecKinds,
-	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
-		var out []Finding
-		pairs(p.Annotations, func(k, v *yaml.Node) {
-			name, ok := strings.CutPrefix(k.Value, appArmorKey)
-			if !ok {
-				return
-			}
-			if c := p.Container(name); c != nil && at(c.Node, "securityContext", "appArmorProfile") != nil {
-				return
-			}
-			out = append(out, r.Finding(d, env, pos(k), fmt.Sprintf("Annotation %s is deprecated from Kubernetes 1.30. "+
-				"Set securityContext.appArmorProfile on container %s instead and remove the annotation.", k.Value, name)))
-		})
-		return out
-	}),
-}
-
-var legacyPodAnnotation = &Rule{
-	ID: "legacy-pod-annotation", Title: "Pod annotation that no longer has any effect", Severity: Warning, Since: always,
-	Rationale: "Some alpha pod annotations were replaced by fields long ago and are now ignored (the API server only warns): " +
-		"a critical-pod annotation no longer protects the pod from eviction and sysctl annotations set nothing.",
-	Fix:     "Use the field named in the message and remove the annotation.",
-	Example: "metadata:\n  annotations:\n    scheduler.alpha.kubernetes.io/critical-pod: \"\"\n",
-	Source:  "https://github.com/kubernetes/kubernetes/blob/master/pkg/api/pod/warnings.go",
-	Kinds:   PodSpecKinds,
-	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
-		var out []Finding
-		pairs(p.Annotations, func(k, v *yaml.Node) {
-			for _, a := range Data.PodAnnotations {
-				if k.Value == a.Key {
-					f := r.Finding(d, env, pos(k), fmt.Sprintf("Annotation %s has had no effect since Kubernetes %s. Use %s instead.", a.Key, a.Since, a.Instead))
-					f.URL = a.Source
-					out = append(out, f)
-				}
-			}
-		})
-		return out
-	}),
 }
