@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -29,7 +30,7 @@ var betaNodeLabels = &Rule{
 				f := r.Finding(d, env, pos(lk.node), fmt.Sprintf("Node label %s is deprecated since Kubernetes %s and warned about from 1.25; "+
 					"nodes are not bound to keep it, and pods selecting on it would stay Pending. Use %s.", l.Beta, l.Deprecated, l.GA))
 				f.URL = l.Source
-				if e, ok := replaceScalar(d.File, lk.node, l.GA); ok {
+				if e, ok := yamledit.ReplaceScalar(d.File, lk.node, l.GA); ok {
 					fix := Fix{Description: "Use " + l.GA, Safe: true, Edits: []Edit{e}}
 					switch d.Sig.Kind {
 					case "PersistentVolume":

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -31,7 +32,7 @@ var eksEBSCSI = &Rule{
 			}
 			f := r.Finding(d, env, pos(u.at), msg)
 			if d.Sig.Kind == "StorageClass" {
-				if e, ok := replaceScalar(d.File, u.at, "ebs.csi.aws.com"); ok {
+				if e, ok := yamledit.ReplaceScalar(d.File, u.at, "ebs.csi.aws.com"); ok {
 					f.Fixes = []Fix{{Description: "Set provisioner to ebs.csi.aws.com", Reason: ebsFixReason(d), Edits: []Edit{e}}}
 				}
 			}

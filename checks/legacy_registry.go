@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -28,7 +29,7 @@ var legacyRegistry = &Rule{
 					"or security fixes (none for Kubernetes 1.27+) and is being phased out. Pull the same path from %s.",
 					c.Image, reg.Host, reg.Frozen, reg.Replacement))
 				f.URL = reg.Source
-				if s, _, ok := scalarInner(d.File, c.ImageNode); ok && strings.HasPrefix(c.ImageNode.Value, reg.Host+"/") {
+				if s, _, ok := yamledit.ScalarRange(d.File, c.ImageNode); ok && strings.HasPrefix(c.ImageNode.Value, reg.Host+"/") {
 					f.Fixes = []Fix{{
 						Description: fmt.Sprintf("Pull the image from %s", reg.Replacement),
 						Safe:        true,

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -68,7 +69,7 @@ var psaLabels = &Rule{
 				f := r.Finding(d, env, pos(v), fmt.Sprintf("%s %q is not a valid version: the API server rejects the namespace, "+
 					"%s. Use latest or v1.<minor>, such as v1.25.", key, val, existing))
 				if m := psaVersionLike.FindStringSubmatch(val); m != nil {
-					if e, ok := replaceScalar(d.File, v, "v1."+m[1]); ok {
+					if e, ok := yamledit.ReplaceScalar(d.File, v, "v1."+m[1]); ok {
 						f.Fixes = []Fix{{Description: fmt.Sprintf("Set %s to v1.%s", key, m[1]), Reason: psaFixReason, Edits: []Edit{e}}}
 					}
 				}
@@ -77,7 +78,7 @@ var psaLabels = &Rule{
 				f := r.Finding(d, env, pos(v), fmt.Sprintf("%s %q is not a valid level: the API server rejects the namespace, "+
 					"%s. Use privileged, baseline or restricted (lower case).", key, val, existing))
 				if low := strings.ToLower(val); psaLevels[low] {
-					if e, ok := replaceScalar(d.File, v, low); ok {
+					if e, ok := yamledit.ReplaceScalar(d.File, v, low); ok {
 						f.Fixes = []Fix{{Description: fmt.Sprintf("Set %s to %s", key, low), Reason: psaFixReason, Edits: []Edit{e}}}
 					}
 				}

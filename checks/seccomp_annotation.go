@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -76,10 +77,10 @@ func seccompProfile(v string) ([]string, bool) {
 		return []string{"type: Unconfined"}, true
 	case strings.HasPrefix(v, "localhost/") && len(v) > len("localhost/"):
 		p := v[len("localhost/"):]
-		if plainSafe(p) {
+		if yamledit.PlainSafe(p) {
 			return []string{"type: Localhost", "localhostProfile: " + p}, true
 		}
-		return []string{"type: Localhost", "localhostProfile: " + doubleQuote(p)}, true
+		return []string{"type: Localhost", "localhostProfile: " + yamledit.DoubleQuote(p)}, true
 	}
 	return nil, false
 }
@@ -91,7 +92,7 @@ func seccompProfile(v string) ([]string, bool) {
 func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool) {
 	f := d.File
 	profile, ok := seccompProfile(scalar(v))
-	if !ok || !blockMapping(f, p.Annotations) || !startsLine(f, k) || lastLine(v) != k.Line {
+	if !ok || !yamledit.BlockMapping(f, p.Annotations) || !yamledit.StartsLine(f, k) || yamledit.LastLine(v) != k.Line {
 		return Fix{}, false
 	}
 	br := f.LineBreak()
@@ -100,12 +101,12 @@ func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool)
 	// Remove the annotation; with it the annotations key when it was the only one.
 	if len(p.Annotations.Content) == 2 {
 		ak, _ := scan.MapEntry(p.Meta, "annotations")
-		if ak == nil || !startsLine(f, ak) {
+		if ak == nil || !yamledit.StartsLine(f, ak) {
 			return Fix{}, false
 		}
-		edits = append(edits, deleteLines(f, ak.Line, k.Line))
+		edits = append(edits, yamledit.DeleteLines(f, ak.Line, k.Line))
 	} else {
-		edits = append(edits, deleteLines(f, k.Line, k.Line))
+		edits = append(edits, yamledit.DeleteLines(f, k.Line, k.Line))
 	}
 
 	// Insert the field.
@@ -113,22 +114,22 @@ func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool)
 	sk, sc := scan.MapEntry(host, "securityContext")
 	switch {
 	case sc != nil:
-		if !blockMapping(f, sc) || !startsLine(f, sc.Content[0]) || sc.Content[0].Line <= sk.Line {
+		if !yamledit.BlockMapping(f, sc) || !yamledit.StartsLine(f, sc.Content[0]) || sc.Content[0].Line <= sk.Line {
 			return Fix{}, false
 		}
 		if s := sc.Content[0].Column - sk.Column; s > 0 {
 			step = s
 		}
 		first := sc.Content[0]
-		block := append([]string{"seccompProfile:"}, indentLines(profile, step)...)
-		edits = append(edits, Edit{Path: f.Path, Start: lineStart(f, first.Line), End: lineStart(f, first.Line), New: indentText(block, first.Column-1, br)})
+		block := append([]string{"seccompProfile:"}, yamledit.IndentLines(profile, step)...)
+		edits = append(edits, Edit{Path: f.Path, Start: yamledit.LineStart(f, first.Line), End: yamledit.LineStart(f, first.Line), New: yamledit.IndentText(block, first.Column-1, br)})
 	default:
 		if host.Kind != yaml.MappingNode || host.Style&yaml.FlowStyle != 0 {
 			return Fix{}, false
 		}
 		var anchor *yaml.Node
 		for i := 0; i < len(host.Content); i += 2 {
-			if startsLine(f, host.Content[i]) {
+			if yamledit.StartsLine(f, host.Content[i]) {
 				anchor = host.Content[i]
 				break
 			}
@@ -136,8 +137,8 @@ func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool)
 		if anchor == nil {
 			return Fix{}, false
 		}
-		block := append([]string{"securityContext:", strings.Repeat(" ", step) + "seccompProfile:"}, indentLines(profile, 2*step)...)
-		edits = append(edits, Edit{Path: f.Path, Start: lineStart(f, anchor.Line), End: lineStart(f, anchor.Line), New: indentText(block, anchor.Column-1, br)})
+		block := append([]string{"securityContext:", strings.Repeat(" ", step) + "seccompProfile:"}, yamledit.IndentLines(profile, 2*step)...)
+		edits = append(edits, Edit{Path: f.Path, Start: yamledit.LineStart(f, anchor.Line), End: yamledit.LineStart(f, anchor.Line), New: yamledit.IndentText(block, anchor.Column-1, br)})
 	}
 	if edits[1].Start < edits[0].End && edits[1].Start > edits[0].Start {
 		return Fix{}, false // the insertion point lies inside the deleted lines
@@ -157,50 +158,4 @@ func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool)
 		fix.Safe, fix.Reason = false, "A Job's pod template is immutable: the Job must be deleted and created again."
 	}
 	return fix, true
-}
-
-// indentLines indents each line by n spaces.
-func indentLines(lines []string, n int) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = strings.Repeat(" ", n) + l
-	}
-	return out
-}
-
-// plainSafe reports whether s can be written as a plain YAML scalar and read
-// back as the same string.
-func plainSafe(s string) bool {
-	if s == "" || strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`\\\t\r\n") || strings.TrimSpace(s) != s || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "?") {
-		return false
-	}
-	var v any
-	if err := yaml.Unmarshal([]byte("v: "+s), &v); err != nil {
-		return false
-	}
-	m, ok := v.(map[string]any)
-	return ok && m["v"] == s
-}
-
-// doubleQuote writes s as a double-quoted YAML scalar.
-func doubleQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

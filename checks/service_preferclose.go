@@ -1,6 +1,9 @@
 package checks
 
-import "github.com/kubeready/kubeready/scan"
+import (
+	"github.com/kubeready/kubeready/checks/yamledit"
+	"github.com/kubeready/kubeready/scan"
+)
 
 var servicePreferClose = &Rule{
 	ID: "service-preferclose", Title: "Service trafficDistribution PreferClose, deprecated in 1.34", Severity: Warning, Since: "1.34",
@@ -20,7 +23,7 @@ var servicePreferClose = &Rule{
 			return nil
 		}
 		f := r.Finding(d, env, pos(v), "spec.trafficDistribution: PreferClose is deprecated from Kubernetes 1.34. Use PreferSameZone, which means the same.")
-		if e, ok := replaceScalar(d.File, v, "PreferSameZone"); ok {
+		if e, ok := yamledit.ReplaceScalar(d.File, v, "PreferSameZone"); ok {
 			f.Fixes = []Fix{{Description: "Set trafficDistribution to PreferSameZone", Safe: true, Edits: []Edit{e}}}
 		}
 		return []Finding{f}

@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -29,7 +30,7 @@ var strictIPCIDR = &Rule{
 			}
 			f := r.Finding(d, env, pos(fld.node), fmt.Sprintf("%s has %s: from Kubernetes 1.36 the API server rejects it on create "+
 				"and update. Write %s.", fld.node.Value, why, canon))
-			if e, ok := replaceScalar(d.File, fld.node, canon); ok {
+			if e, ok := yamledit.ReplaceScalar(d.File, fld.node, canon); ok {
 				fix := Fix{Description: "Write " + canon, Safe: true, Edits: []Edit{e}}
 				if fld.immutable {
 					fix.Safe, fix.Reason = false, "The field is immutable on a live object: it must be re-created."

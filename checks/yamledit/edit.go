@@ -1,4 +1,4 @@
-package checks
+package yamledit
 
 import (
 	"bytes"
@@ -6,14 +6,22 @@ import (
 	"slices"
 )
 
+// Edit replaces bytes [Start, End) of the file at Path with New.
+type Edit struct {
+	Path  string `json:"path"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	New   string `json:"new"`
+}
+
 // ApplyEdits applies edits to data, the content of one file, and returns the
 // new content; data is not modified. Edits are applied in order of Start
 // (then End), so a pure insertion at an offset goes before a replacement
 // starting there; insertions at the same offset keep the order given. An
 // edit out of range, or one that overlaps another, is an error and nothing
-// is applied. This is the one applier behind --fix, --format patch, GitHub
-// suggestions and SARIF fixes.
-func ApplyEdits(data []byte, edits []Edit) ([]byte, error) {
+// is applied. It is the one applier behind --fix, --format patch, GitHub
+// suggestions and SARIF fixes (checks.ApplyEdits).
+func Apply(data []byte, edits []Edit) ([]byte, error) {
 	sorted := slices.Clone(edits)
 	slices.SortStableFunc(sorted, func(a, b Edit) int {
 		if a.Start != b.Start {
@@ -43,63 +51,10 @@ func ApplyEdits(data []byte, edits []Edit) ([]byte, error) {
 	return append(out, data[at:]...), nil
 }
 
-// Conflicts reports whether two fixes cannot be applied together: an edit of
-// one overlaps an edit of the other, or both touch the same offset and one
-// of them only inserts there (so the order of the two texts is ambiguous).
-// Identical edits do not conflict.
-func Conflicts(a, b Fix) bool {
-	for _, x := range a.Edits {
-		for _, y := range b.Edits {
-			if x.Path != y.Path || x == y {
-				continue
-			}
-			if x.Start < y.End && y.Start < x.End {
-				return true
-			}
-			if x.Start == y.Start && (x.Start == x.End || y.Start == y.End) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// PickFixes chooses, in the order given, the fixes that can be applied
-// together: a fix that conflicts with one already picked is left out. A fix
-// with exactly the edits of one already picked is a duplicate: it counts as
-// picked but adds no edits. It returns the index of every picked fix, the
-// index of every fix left out, and the edits to apply.
-func PickFixes(fixes []Fix) (picked, left []int, edits []Edit) {
-	var chosen []Fix
-next:
-	for i, f := range fixes {
-		for _, c := range chosen {
-			if slices.Equal(c.Edits, f.Edits) {
-				picked = append(picked, i)
-				continue next
-			}
-		}
-		for _, c := range chosen {
-			if Conflicts(c, f) {
-				left = append(left, i)
-				continue next
-			}
-		}
-		chosen = append(chosen, f)
-		picked = append(picked, i)
-		for _, e := range f.Edits {
-			if !slices.Contains(edits, e) {
-				edits = append(edits, e)
-			}
-		}
-	}
-	return picked, left, edits
-}
-
-// trimEdit shrinks a replacement to the lines that change: whole lines that
+// TrimEdit shrinks a replacement to the lines that change: whole lines that
 // the old and the new text share at the start and at the end are left out,
 // so a fix shows (and a review suggestion replaces) only what it changes.
-func trimEdit(data []byte, e Edit) Edit {
+func TrimEdit(data []byte, e Edit) Edit {
 	old, nw := data[e.Start:e.End], []byte(e.New)
 	for {
 		i := bytes.IndexByte(old, '\n')
