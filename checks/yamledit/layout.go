@@ -61,7 +61,7 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 			ed.Fail("line %d: key not laid out as expected", k.Line)
 			return nil
 		}
-		ls := ed.lineStart(k.Line)
+		ls := LineStart(ed.f, k.Line)
 		e := entry{key: k, val: v, keyStart: ks, keyEnd: ke, bodyStart: ls, indent: indent}
 		if len(bytes.TrimLeft(ed.data[ls:ks], " ")) > 0 {
 			if i != 0 || !isDashPrefix(ed.data[ls:ks]) {
@@ -73,12 +73,12 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 		es[i] = e
 	}
 	for i := range es {
-		last, term := ed.lastLine(es[i])
+		last, term := ed.textEnd(es[i])
 		if i+1 < n && term != es[i+1].key.Line {
 			ed.Fail("line %d: entry not laid out as expected", es[i].key.Line)
 			return nil
 		}
-		es[i].end = ed.lineStart(last + 1)
+		es[i].end = LineStart(ed.f, last+1)
 	}
 	es[0].start = es[0].bodyStart
 	if !es[0].compact {
@@ -88,7 +88,7 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 			if len(t) == 0 || t[0] != '#' || len(line)-len(t) != indent {
 				break
 			}
-			es[0].start = ed.lineStart(l)
+			es[0].start = LineStart(ed.f, l)
 		}
 	}
 	for i := 1; i < n; i++ {
@@ -97,10 +97,12 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 	return es
 }
 
-// lastLine returns the last line of an entry's text and the first line after
+// textEnd returns the last line of an entry's text and the first line after
 // it that belongs to something else (0 at the end of the document). Blank
 // lines and comments not indented under the key do not extend the entry.
-func (ed *Editor) lastLine(e entry) (last, term int) {
+// Unlike LastLine, which follows a node's last descendant, it reads the
+// file's lines, so comments indented under the entry belong to it.
+func (ed *Editor) textEnd(e entry) (last, term int) {
 	seq := e.val.Kind == yaml.SequenceNode && e.val.Style&yaml.FlowStyle == 0
 	last = e.key.Line
 	for l := e.key.Line + 1; l <= ed.last; l++ {
@@ -157,21 +159,21 @@ func isDashItem(t []byte) bool {
 	return len(t) > 0 && t[0] == '-' && (len(t) == 1 || t[1] == ' ')
 }
 
-// token returns the bytes of a one-line scalar as written: plain, single- or
-// double-quoted. Block scalars, multi-line scalars, tags and anchors are
-// refused.
-func (ed *Editor) token(n *yaml.Node) (start, end int, ok bool) {
+// scalarToken returns the bytes of a one-line scalar as written in f:
+// plain, single- or double-quoted, quotes included. Block scalars,
+// multi-line scalars, tags and anchors are refused.
+func scalarToken(f *scan.File, n *yaml.Node) (start, end int, ok bool) {
 	if n == nil || n.Kind != yaml.ScalarNode || n.Anchor != "" || n.Style&(yaml.TaggedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return 0, 0, false
 	}
-	start = ed.f.Offset(scan.PosOf(n))
-	lineEnd := bytes.IndexByte(ed.data[start:], '\n')
+	start = f.Offset(scan.PosOf(n))
+	lineEnd := bytes.IndexByte(f.Data[start:], '\n')
 	if lineEnd < 0 {
-		lineEnd = len(ed.data)
+		lineEnd = len(f.Data)
 	} else {
 		lineEnd += start
 	}
-	line := ed.data[start:lineEnd]
+	line := f.Data[start:lineEnd]
 	switch {
 	case n.Style&yaml.DoubleQuotedStyle != 0:
 		if len(line) == 0 || line[0] != '"' {
@@ -207,38 +209,22 @@ func (ed *Editor) token(n *yaml.Node) (start, end int, ok bool) {
 	return 0, 0, false
 }
 
-// lineStart is the offset of 1-based line n (len(data) past the end).
-func (ed *Editor) lineStart(n int) int { return ed.f.Offset(scan.Pos{Line: n, Col: 1}) }
+// token is scalarToken in the edited file.
+func (ed *Editor) token(n *yaml.Node) (start, end int, ok bool) { return scalarToken(ed.f, n) }
 
 // ScalarRange returns the byte range of a one-line scalar's characters in f,
 // inside its quotes when quoted. ok is false when the scalar is not written
-// out literally on one line (escapes, folding, block style).
+// out literally on one line (escapes, folding, block style, tags, anchors).
 func ScalarRange(f *scan.File, n *yaml.Node) (start, end int, ok bool) {
-	if n == nil || n.Kind != yaml.ScalarNode {
+	start, end, ok = scalarToken(f, n)
+	if !ok {
 		return 0, 0, false
 	}
-	start = f.Offset(scan.PosOf(n))
-	switch n.Style {
-	case 0:
-	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		q := byte('"')
-		if n.Style == yaml.SingleQuotedStyle {
-			q = '\''
-		}
-		if start >= len(f.Data) || f.Data[start] != q {
-			return 0, 0, false
-		}
-		start++
-		end = start + len(n.Value)
-		if end >= len(f.Data) || f.Data[end] != q {
-			return 0, 0, false
-		}
-	default:
-		return 0, 0, false
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		start, end = start+1, end-1
 	}
-	end = start + len(n.Value)
-	if end > len(f.Data) || string(f.Data[start:end]) != n.Value || bytes.ContainsAny(f.Data[start:end], "\r\n") {
-		return 0, 0, false
+	if string(f.Data[start:end]) != n.Value {
+		return 0, 0, false // escapes: the text is not the value
 	}
 	return start, end, true
 }
@@ -260,7 +246,8 @@ func StartsLine(f *scan.File, n *yaml.Node) bool {
 
 // LastLine is the last file line a node's text reaches, for nodes written in
 // block style: the deepest last descendant's line, and for block scalars the
-// line count of the value.
+// line count of the value. Comments after the node do not count (see
+// Editor.textEnd for an entry's whole text).
 func LastLine(n *yaml.Node) int {
 	for {
 		if n.Kind == yaml.AliasNode && n.Alias != nil {

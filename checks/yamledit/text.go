@@ -73,15 +73,12 @@ func (ed *Editor) RawValue(n *yaml.Node) string {
 // way, or plain where plain reads back as the same string.
 func styled(n *yaml.Node, value string) string {
 	switch {
-	case n.Style&yaml.DoubleQuotedStyle != 0:
-		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value) + `"`
 	case n.Style&yaml.SingleQuotedStyle != 0:
 		return "'" + strings.ReplaceAll(value, "'", "''") + "'"
+	case n.Style&yaml.DoubleQuotedStyle == 0 && PlainSafe(value):
+		return value
 	}
-	if v, err := decodeRaw(value); err != nil || v != value || strings.ContainsAny(value, ":#{}[],&*!|>'\"%@`") {
-		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value) + `"`
-	}
-	return value
+	return DoubleQuote(value)
 }
 
 // regionEdit replaces [start, end) with text, which ends with a line break;

@@ -39,7 +39,7 @@ func (ed *Editor) Verify() error {
 	if err != nil {
 		return err
 	}
-	start, end := ed.lineStart(ed.d.StartLine), ed.lineStart(ed.last+1)
+	start, end := LineStart(ed.f, ed.d.StartLine), LineStart(ed.f, ed.last+1)
 	delta := 0
 	for _, e := range ed.edits {
 		if e.Start < start || e.End > end {
