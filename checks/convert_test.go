@@ -83,13 +83,12 @@ func applyChosen(t *testing.T, data []byte, fs []Finding, choose func([]Fix) int
 			fixed = append(fixed, f)
 		}
 	}
-	_, left, edits := PickFixes(fixes)
-	if len(left) > 0 {
-		t.Errorf("fixes conflict: %v", left)
-	}
-	out, err := ApplyEdits(data, edits)
+	out, _, left, err := ApplyFixes(data, fixes)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Errorf("fixes conflict: %v", left)
 	}
 	return out, fixed
 }

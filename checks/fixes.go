@@ -64,3 +64,16 @@ next:
 	}
 	return picked, left, edits
 }
+
+// ApplyFixes applies to data, the content of one file, the fixes PickFixes
+// chooses among fixes (in the order given), and returns the new content, the
+// index of every fix applied and of every fix left out. It is the
+// pick-then-apply step of --fix and of the fixes a report carries.
+func ApplyFixes(data []byte, fixes []Fix) (out []byte, picked, left []int, err error) {
+	picked, left, edits := PickFixes(fixes)
+	out, err = ApplyEdits(data, edits)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out, picked, left, nil
+}

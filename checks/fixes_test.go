@@ -67,8 +67,7 @@ func FuzzFixes(f *testing.F) {
 				fixes = append(fixes, fd.Fixes[0])
 			}
 		}
-		_, _, edits := PickFixes(fixes)
-		out, err := ApplyEdits(data, edits)
+		out, _, _, err := ApplyFixes(data, fixes)
 		if err != nil {
 			t.Fatal(err)
 		}
