@@ -86,6 +86,17 @@ func (r *Rule) WantsNode(kind string) bool {
 	return slices.Contains(r.Kinds, "*") || slices.Contains(r.Kinds, kind)
 }
 
+// SourceFile returns the file that declares the rule, relative to the
+// repository root ("checks/eks_alb.go"), or "" for a rule declared outside
+// package checks. Rules live in files named for their ID or family;
+// reported.go holds the rules the engine reports.
+func (r *Rule) SourceFile() string {
+	if f, ok := ruleFiles[r.ID]; ok {
+		return "checks/" + f
+	}
+	return ""
+}
+
 // Rules returns every registered rule in a stable order.
 func Rules() []*Rule { return registry }
 
