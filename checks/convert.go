@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -17,6 +18,33 @@ import (
 // and c.note to describe what it changed. The apiVersion itself is already
 // changed when it runs.
 type converter func(c *conv)
+
+// conv is one conversion of one document in progress: a yamledit.Editor on
+// the document, and what the converter knows and says about it.
+type conv struct {
+	*yamledit.Editor
+	d    *scan.Document
+	root *yaml.Node
+
+	// From and To are the old and new apiVersion; Kind is the object kind.
+	From, To, Kind string
+	Target         Version
+	// alt asks the converter for its alternative fix (see hasAlt).
+	alt    bool
+	hasAlt bool
+	notes  []string // what the conversion did, for the description
+	unsafe []string // why the result may behave differently
+}
+
+func newConv(d *scan.Document, root *yaml.Node) *conv {
+	return &conv{Editor: yamledit.New(d, root), d: d, root: root}
+}
+
+// note adds a phrase to the fix description.
+func (c *conv) note(format string, a ...any) { c.notes = append(c.notes, fmt.Sprintf(format, a...)) }
+
+// risk marks the fix unsafe, with the reason.
+func (c *conv) risk(format string, a ...any) { c.unsafe = append(c.unsafe, fmt.Sprintf(format, a...)) }
 
 // converters are named by the `convert` column of data/apis.yaml; a test
 // checks that every name used there exists.
@@ -50,19 +78,19 @@ func fixesFor(d *scan.Document, env Env, r *Removal) []Fix {
 	if err != nil || root == nil || root.Kind != yaml.MappingNode {
 		return nil
 	}
-	if r.Convert != "swap" && hasAnchors(root) {
+	if r.Convert != "swap" && yamledit.HasAnchors(root) {
 		return nil
 	}
 	var fixes []Fix
 	for _, alt := range []bool{false, true} {
 		c := newConv(d, root)
 		c.From, c.To, c.Kind, c.Target, c.alt = d.Sig.APIVersion, rep.APIVersion, d.Sig.Kind, env.Target, alt
-		c.setValue(scan.MapGet(root, "apiVersion"), rep.APIVersion)
+		c.SetValue(scan.MapGet(root, "apiVersion"), rep.APIVersion)
 		conv(c)
-		if c.err != nil {
+		if c.Err() != nil {
 			return fixes
 		}
-		if err := c.verify(); err != nil {
+		if err := c.Verify(); err != nil {
 			return fixes
 		}
 		fixes = append(fixes, c.fix())
@@ -82,9 +110,9 @@ func (c *conv) fix() Fix {
 	} else {
 		f.Description = fmt.Sprintf("Convert to %s: %s", c.To, strings.Join(c.notes, "; "))
 	}
-	for _, e := range c.edits {
+	for _, e := range c.Edits() {
 		if e.End-e.Start > 0 && len(e.New) > 0 {
-			e = trimEdit(c.data, e)
+			e = yamledit.TrimEdit(c.d.File.Data, e)
 		}
 		f.Edits = append(f.Edits, e)
 	}
@@ -106,7 +134,7 @@ func (c *conv) block(m *yaml.Node, key string) *yaml.Node {
 		return nil
 	}
 	if v.Kind != yaml.MappingNode {
-		c.fail("line %d: %s is not a mapping", v.Line, key)
+		c.Fail("line %d: %s is not a mapping", v.Line, key)
 		return nil
 	}
 	return v
@@ -134,13 +162,13 @@ func (c *conv) seqItems(m *yaml.Node, key string) []*yaml.Node {
 		return nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		c.fail("line %d: %s is not a list", v.Line, key)
+		c.Fail("line %d: %s is not a list", v.Line, key)
 		return nil
 	}
 	var out []*yaml.Node
 	for _, it := range v.Content {
 		if it.Kind != yaml.MappingNode {
-			c.fail("line %d: item of %s is not a mapping", it.Line, key)
+			c.Fail("line %d: item of %s is not a mapping", it.Line, key)
 			return nil
 		}
 		out = append(out, it)
@@ -150,10 +178,10 @@ func (c *conv) seqItems(m *yaml.Node, key string) []*yaml.Node {
 
 // scalarCopies returns the entries of mapping m (block or flow) as new
 // scalar entries, keys and values written as they were.
-func (c *conv) scalarCopies(m *yaml.Node) []item {
-	var out []item
+func (c *conv) scalarCopies(m *yaml.Node) []yamledit.Item {
+	var out []yamledit.Item
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		out = append(out, scalarItem(c.raw(m.Content[i]), c.raw(m.Content[i+1])))
+		out = append(out, yamledit.Scalar(c.Raw(m.Content[i]), c.Raw(m.Content[i+1])))
 	}
 	return out
 }
@@ -192,7 +220,7 @@ func emptySelector(sel *yaml.Node) bool {
 // spec.groups.
 func convertSubjectAccessReview(c *conv) {
 	if spec := scan.MapGet(c.root, "spec"); has(spec, "group") {
-		c.renameKey(spec, "group", "groups")
+		c.RenameKey(spec, "group", "groups")
 		c.note("rename spec.group to spec.groups")
 	}
 }
@@ -201,16 +229,6 @@ func convertSubjectAccessReview(c *conv) {
 func exists(m *yaml.Node, key string) bool {
 	k, _ := scan.MapEntry(m, key)
 	return k != nil
-}
-
-// put writes it as the entry it.key of block mapping m: in place of an
-// existing entry with that key (a null one, say), else inserted where says.
-func (c *conv) put(m *yaml.Node, it item, where int, ref string) {
-	if exists(m, it.key) {
-		c.replace(m, []string{it.key}, []item{it})
-		return
-	}
-	c.insert(m, where, ref, []item{it})
 }
 
 // plural is "1 path", "2 paths".

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"go.yaml.in/yaml/v3"
+
+	"github.com/kubeready/kubeready/checks/yamledit"
 )
 
 // convertHPAv2beta1 moves a HorizontalPodAutoscaler from autoscaling/v2beta1
@@ -20,7 +22,7 @@ import (
 // A manifest with a status (in the v2beta1 shape) is not converted.
 func convertHPAv2beta1(c *conv) {
 	if has(c.root, "status") {
-		c.fail("status is in the v2beta1 shape")
+		c.Fail("status is in the v2beta1 shape")
 		return
 	}
 	n := 0
@@ -50,11 +52,11 @@ func convertHPAv2beta1(c *conv) {
 
 // targetItems builds the kids of a v2 target: its type, then each v2beta1
 // field present, moved under its v2 name.
-func targetItems(src *yaml.Node, typ string, fields ...[2]string) (kids []item, keys []string) {
-	kids = []item{scalarItem("type", typ)}
+func targetItems(src *yaml.Node, typ string, fields ...[2]string) (kids []yamledit.Item, keys []string) {
+	kids = []yamledit.Item{yamledit.Scalar("type", typ)}
 	for _, f := range fields {
 		if has(src, f[0]) {
-			kids = append(kids, moved(src, f[0], f[1]))
+			kids = append(kids, yamledit.Moved(src, f[0], f[1]))
 			keys = append(keys, f[0])
 		}
 	}
@@ -66,19 +68,19 @@ func hpaResource(c *conv, src *yaml.Node) {
 	if has(src, "targetAverageUtilization") {
 		typ = "Utilization"
 	} else if !has(src, "targetAverageValue") {
-		c.fail("line %d: metric without a target", src.Line)
+		c.Fail("line %d: metric without a target", src.Line)
 		return
 	}
 	kids, keys := targetItems(src, typ, [2]string{"targetAverageUtilization", "averageUtilization"}, [2]string{"targetAverageValue", "averageValue"})
-	c.replace(src, keys, []item{group("target", kids...)})
+	c.Replace(src, keys, []yamledit.Item{yamledit.Group("target", kids...)})
 }
 
 // metricItems builds the v2 metric identifier from a metric name and an
 // optional selector field.
-func metricItems(src *yaml.Node, selector string) (kids []item, keys []string) {
-	kids, keys = []item{moved(src, "metricName", "name")}, []string{"metricName"}
+func metricItems(src *yaml.Node, selector string) (kids []yamledit.Item, keys []string) {
+	kids, keys = []yamledit.Item{yamledit.Moved(src, "metricName", "name")}, []string{"metricName"}
 	if has(src, selector) {
-		kids = append(kids, moved(src, selector, "selector"))
+		kids = append(kids, yamledit.Moved(src, selector, "selector"))
 		keys = append(keys, selector)
 	}
 	return kids, keys
@@ -86,21 +88,21 @@ func metricItems(src *yaml.Node, selector string) (kids []item, keys []string) {
 
 func hpaPods(c *conv, src *yaml.Node) {
 	if !has(src, "metricName") || !has(src, "targetAverageValue") {
-		c.fail("line %d: pods metric without metricName or targetAverageValue", src.Line)
+		c.Fail("line %d: pods metric without metricName or targetAverageValue", src.Line)
 		return
 	}
 	metric, keys := metricItems(src, "selector")
 	target, tkeys := targetItems(src, "AverageValue", [2]string{"targetAverageValue", "averageValue"})
-	c.replace(src, append(keys, tkeys...), []item{group("metric", metric...), group("target", target...)})
+	c.Replace(src, append(keys, tkeys...), []yamledit.Item{yamledit.Group("metric", metric...), yamledit.Group("target", target...)})
 }
 
 func hpaObject(c *conv, src *yaml.Node) {
 	if !has(src, "target") || !has(src, "metricName") || !has(src, "targetValue") && !has(src, "averageValue") {
-		c.fail("line %d: object metric without target, metricName or a target value", src.Line)
+		c.Fail("line %d: object metric without target, metricName or a target value", src.Line)
 		return
 	}
 	metric, keys := metricItems(src, "selector")
-	var target []item
+	var target []yamledit.Item
 	var tkeys []string
 	if has(src, "averageValue") {
 		target, tkeys = targetItems(src, "AverageValue", [2]string{"averageValue", "averageValue"}, [2]string{"targetValue", "value"})
@@ -108,12 +110,12 @@ func hpaObject(c *conv, src *yaml.Node) {
 		target, tkeys = targetItems(src, "Value", [2]string{"targetValue", "value"})
 	}
 	keys = append(append([]string{"target"}, keys...), tkeys...)
-	c.replace(src, keys, []item{moved(src, "target", "describedObject"), group("metric", metric...), group("target", target...)})
+	c.Replace(src, keys, []yamledit.Item{yamledit.Moved(src, "target", "describedObject"), yamledit.Group("metric", metric...), yamledit.Group("target", target...)})
 }
 
 func hpaExternal(c *conv, src *yaml.Node) {
 	if !has(src, "metricName") || !has(src, "targetValue") && !has(src, "targetAverageValue") {
-		c.fail("line %d: external metric without metricName or a target value", src.Line)
+		c.Fail("line %d: external metric without metricName or a target value", src.Line)
 		return
 	}
 	metric, keys := metricItems(src, "metricSelector")
@@ -122,5 +124,5 @@ func hpaExternal(c *conv, src *yaml.Node) {
 		typ = "Value"
 	}
 	target, tkeys := targetItems(src, typ, [2]string{"targetValue", "value"}, [2]string{"targetAverageValue", "averageValue"})
-	c.replace(src, append(keys, tkeys...), []item{group("metric", metric...), group("target", target...)})
+	c.Replace(src, append(keys, tkeys...), []yamledit.Item{yamledit.Group("metric", metric...), yamledit.Group("target", target...)})
 }

@@ -5,6 +5,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -30,7 +31,7 @@ func convertIngress(c *conv) {
 		if b := c.block(spec, "backend"); b != nil && exists(b, "serviceName") {
 			backends += c.ingressBackend(b, "defaultBackend")
 		} else {
-			c.renameKey(spec, "backend", "defaultBackend")
+			c.RenameKey(spec, "backend", "defaultBackend")
 		}
 		c.note("rename spec.backend to spec.defaultBackend")
 	}
@@ -42,11 +43,11 @@ func convertIngress(c *conv) {
 			if !has(p, "pathType") {
 				switch {
 				case exists(p, "pathType"):
-					c.put(p, scalarItem("pathType", "ImplementationSpecific"), atEnd, "")
+					c.Put(p, yamledit.Scalar("pathType", "ImplementationSpecific"), yamledit.AtEnd, "")
 				case exists(p, "path"):
-					c.insert(p, after, "path", []item{scalarItem("pathType", "ImplementationSpecific")})
+					c.Insert(p, yamledit.After, "path", []yamledit.Item{yamledit.Scalar("pathType", "ImplementationSpecific")})
 				default:
-					c.insert(p, atEnd, "", []item{scalarItem("pathType", "ImplementationSpecific")})
+					c.Insert(p, yamledit.AtEnd, "", []yamledit.Item{yamledit.Scalar("pathType", "ImplementationSpecific")})
 				}
 				paths++
 			}
@@ -69,11 +70,11 @@ func convertIngress(c *conv) {
 		c.note("keep the %s annotation", ingressClassAnnotation)
 		return
 	}
-	c.insert(spec, before, spec.Content[0].Value, []item{scalarItem("ingressClassName", c.raw(class))})
+	c.Insert(spec, yamledit.Before, spec.Content[0].Value, []yamledit.Item{yamledit.Scalar("ingressClassName", c.Raw(class))})
 	if len(ann.Content) == 2 {
-		c.del(meta, "annotations")
+		c.Delete(meta, "annotations")
 	} else {
-		c.del(ann, ingressClassAnnotation)
+		c.Delete(ann, ingressClassAnnotation)
 	}
 	c.note("move the %s annotation to spec.ingressClassName", ingressClassAnnotation)
 	c.risk("spec.ingressClassName names an IngressClass object, which must exist in the cluster (the annotation named the class directly); check that IngressClass %q exists and that the controller reads spec.ingressClassName", class.Value)
@@ -85,34 +86,34 @@ func convertIngress(c *conv) {
 func (c *conv) ingressBackend(b *yaml.Node, rename string) int {
 	if !exists(b, "serviceName") {
 		if !has(b, "resource") {
-			c.fail("line %d: backend without serviceName", b.Line)
+			c.Fail("line %d: backend without serviceName", b.Line)
 		}
 		return 0
 	}
 	port := scan.MapGet(b, "servicePort")
 	if port == nil || port.Kind != yaml.ScalarNode {
-		c.fail("line %d: backend without servicePort", b.Line)
+		c.Fail("line %d: backend without servicePort", b.Line)
 		return 0
 	}
-	var p item
+	var p yamledit.Item
 	switch {
 	case port.Tag == "!!int":
-		p = moved(b, "servicePort", "number")
+		p = yamledit.Moved(b, "servicePort", "number")
 	case port.Tag == "!!str" && port.Value != "" && strings.Trim(port.Value, "0123456789") == "":
-		p = moved(b, "servicePort", "number")
-		p.raw = strings.TrimLeft(port.Value, "0")
-		if p.raw == "" {
-			p.raw = "0"
+		num := strings.TrimLeft(port.Value, "0")
+		if num == "" {
+			num = "0"
 		}
-		c.risk("servicePort %q was a string, which v1beta1 read as a port name; kubeready wrote it as port number %s", port.Value, p.raw)
+		p = yamledit.Moved(b, "servicePort", "number").WithValue(num)
+		c.risk("servicePort %q was a string, which v1beta1 read as a port name; kubeready wrote it as port number %s", port.Value, num)
 	case port.Tag == "!!str":
-		p = moved(b, "servicePort", "name")
+		p = yamledit.Moved(b, "servicePort", "name")
 	default:
-		c.fail("line %d: servicePort is neither a number nor a name", port.Line)
+		c.Fail("line %d: servicePort is neither a number nor a name", port.Line)
 		return 0
 	}
-	c.replaceAs(b, []string{"serviceName", "servicePort"}, []item{
-		group("service", moved(b, "serviceName", "name"), group("port", p)),
+	c.ReplaceAs(b, []string{"serviceName", "servicePort"}, []yamledit.Item{
+		yamledit.Group("service", yamledit.Moved(b, "serviceName", "name"), yamledit.Group("port", p)),
 	}, rename)
 	return 1
 }

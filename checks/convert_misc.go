@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -25,17 +26,17 @@ func convertEndpointSlice(c *conv) {
 			continue
 		}
 		topo := scan.MapGet(ep, "topology")
-		var items []item
+		var items []yamledit.Item
 		if topo.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(topo.Content); i += 2 {
 				k, v := topo.Content[i], topo.Content[i+1]
 				switch k.Value {
 				case "kubernetes.io/hostname":
 					if !has(ep, "nodeName") {
-						items = append(items, scalarItem("nodeName", c.raw(v)))
+						items = append(items, yamledit.Scalar("nodeName", c.Raw(v)))
 					}
 				case "topology.kubernetes.io/zone":
-					items = append(items, scalarItem("zone", c.raw(v)))
+					items = append(items, yamledit.Scalar("zone", c.Raw(v)))
 				default:
 					if !slices.Contains(dropped, k.Value) {
 						dropped = append(dropped, k.Value)
@@ -43,10 +44,10 @@ func convertEndpointSlice(c *conv) {
 				}
 			}
 		} else if !(topo.Kind == yaml.ScalarNode && topo.Tag == "!!null") {
-			c.fail("line %d: topology is not a mapping", topo.Line)
+			c.Fail("line %d: topology is not a mapping", topo.Line)
 			return
 		}
-		c.replace(ep, []string{"topology"}, items)
+		c.Replace(ep, []string{"topology"}, items)
 		n++
 	}
 	if n > 0 {
@@ -67,18 +68,18 @@ func convertEndpointSlice(c *conv) {
 func convertEvent(c *conv) {
 	for _, f := range []string{"eventTime", "action", "reason", "reportingController", "reportingInstance"} {
 		if v := scan.MapGet(c.root, f); !has(c.root, f) || v.Kind == yaml.ScalarNode && v.Value == "" {
-			c.fail("events.k8s.io/v1 requires %s", f)
+			c.Fail("events.k8s.io/v1 requires %s", f)
 			return
 		}
 	}
 	if t := valueAt(c.root, "type"); t != "Normal" && t != "Warning" {
-		c.fail("events.k8s.io/v1 requires type Normal or Warning")
+		c.Fail("events.k8s.io/v1 requires type Normal or Warning")
 		return
 	}
 	if s := c.block(c.root, "series"); s != nil {
 		n, err := strconv.Atoi(valueAt(s, "count"))
 		if err != nil || n < 2 || !has(s, "lastObservedTime") {
-			c.fail("events.k8s.io/v1 requires series.count >= 2 and series.lastObservedTime")
+			c.Fail("events.k8s.io/v1 requires series.count >= 2 and series.lastObservedTime")
 			return
 		}
 	}
@@ -89,7 +90,7 @@ func convertEvent(c *conv) {
 		}
 	}
 	if len(gone) > 0 {
-		c.replace(c.root, gone, nil)
+		c.Replace(c.root, gone, nil)
 		c.note("drop %s", strings.Join(gone, ", "))
 		c.risk("events.k8s.io/v1 rejects %s on new Events, so the fix drops them", strings.Join(gone, ", "))
 	}
@@ -114,11 +115,11 @@ func convertFlowControl(c *conv) {
 	}
 	v := scan.MapGet(limited, key)
 	if strings.HasSuffix(c.To, "/v1") && v != nil && v.Tag == "!!int" && strings.Trim(v.Value, "0") == "" {
-		c.setScalar(v, "30")
+		c.SetScalar(v, "30")
 		c.note("write 30 for %s: 0, which meant the default (30) before v1 and would mean 0 in v1", key)
 	}
 	if key == "assuredConcurrencyShares" && (strings.HasSuffix(c.To, "/v1beta3") || strings.HasSuffix(c.To, "/v1")) {
-		c.renameKey(limited, key, "nominalConcurrencyShares")
+		c.RenameKey(limited, key, "nominalConcurrencyShares")
 		c.note("rename spec.limited.assuredConcurrencyShares to nominalConcurrencyShares")
 	}
 }
@@ -138,7 +139,7 @@ func convertWebhook(c *conv) {
 	seen := map[string]bool{}
 	for _, w := range ws {
 		if name := valueAt(w, "name"); seen[name] {
-			c.fail("webhook name %q is used twice", name)
+			c.Fail("webhook name %q is used twice", name)
 			return
 		} else {
 			seen[name] = true
@@ -146,17 +147,17 @@ func convertWebhook(c *conv) {
 	}
 	pinned, sideEffects := false, false
 	for _, w := range ws {
-		var add []item
+		var add []yamledit.Item
 		switch se := scan.MapGet(w, "sideEffects"); {
 		case !has(w, "sideEffects"):
 			if exists(w, "sideEffects") {
-				c.put(w, scalarItem("sideEffects", "None"), atEnd, "")
+				c.Put(w, yamledit.Scalar("sideEffects", "None"), yamledit.AtEnd, "")
 			} else {
-				add = append(add, scalarItem("sideEffects", "None"))
+				add = append(add, yamledit.Scalar("sideEffects", "None"))
 			}
 			sideEffects = true
 		case se.Value != "None" && se.Value != "NoneOnDryRun":
-			c.setValue(se, "None")
+			c.SetValue(se, "None")
 			sideEffects = true
 		}
 		for _, d := range [][2]string{
@@ -168,14 +169,14 @@ func convertWebhook(c *conv) {
 			if !has(w, d[0]) {
 				pinned = true
 				if exists(w, d[0]) {
-					c.put(w, scalarItem(d[0], d[1]), atEnd, "")
+					c.Put(w, yamledit.Scalar(d[0], d[1]), yamledit.AtEnd, "")
 				} else {
-					add = append(add, scalarItem(d[0], d[1]))
+					add = append(add, yamledit.Scalar(d[0], d[1]))
 				}
 			}
 		}
 		if len(add) > 0 {
-			c.insert(w, atEnd, "", add)
+			c.Insert(w, yamledit.AtEnd, "", add)
 		}
 	}
 	if pinned {

@@ -83,13 +83,12 @@ func applyChosen(t *testing.T, data []byte, fs []Finding, choose func([]Fix) int
 			fixed = append(fixed, f)
 		}
 	}
-	_, left, edits := PickFixes(fixes)
-	if len(left) > 0 {
-		t.Errorf("fixes conflict: %v", left)
-	}
-	out, err := ApplyEdits(data, edits)
+	out, _, left, err := ApplyFixes(data, fixes)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Errorf("fixes conflict: %v", left)
 	}
 	return out, fixed
 }
@@ -186,4 +185,39 @@ func roundTrip(t *testing.T, tc fixCase, in, out []byte, fixed []Finding) {
 		}
 	}
 	strictDecode(t, tc.path, in, out)
+}
+
+// TestConvertersExist keeps the convert column of data/apis.yaml and the
+// converters in step, and checks that every row with a converter has a
+// replacement to convert to.
+func TestConvertersExist(t *testing.T) {
+	for _, r := range APIs.Removals {
+		if r.Convert == "" {
+			continue
+		}
+		if converters[r.Convert] == nil {
+			t.Errorf("%s %v: no converter %q", r.APIVersion, r.Kinds, r.Convert)
+		}
+		if len(r.Replacements) == 0 {
+			t.Errorf("%s %v: converter %q but no replacement", r.APIVersion, r.Kinds, r.Convert)
+		}
+	}
+}
+
+// TestNoFixWhenReplacementNotServed: at 1.18 the Ingress replacement
+// (networking.k8s.io/v1, from 1.19) is not served, so no fix is offered.
+func TestNoFixWhenReplacementNotServed(t *testing.T) {
+	data := []byte("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: x\nspec:\n  backend:\n    serviceName: a\n    servicePort: 80\n")
+	for _, tc := range []struct {
+		target string
+		fixes  bool
+	}{{"1.18", false}, {"1.19", true}, {"1.22", true}} {
+		fs, _ := checkData("x.yaml", data, MustVersion(tc.target))
+		if len(fs) != 1 {
+			t.Fatalf("%s: %d findings", tc.target, len(fs))
+		}
+		if got := len(fs[0].Fixes) > 0; got != tc.fixes {
+			t.Errorf("target %s: fixes offered = %v, want %v", tc.target, got, tc.fixes)
+		}
+	}
 }

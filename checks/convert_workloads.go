@@ -3,6 +3,7 @@ package checks
 import (
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -19,7 +20,7 @@ import (
 func convertWorkload(c *conv) {
 	spec := c.block(c.root, "spec")
 	if spec == nil {
-		c.fail("no spec")
+		c.Fail("no spec")
 		return
 	}
 	tlabels := scan.MapGet(c.block(c.block(spec, "template"), "metadata"), "labels")
@@ -28,25 +29,25 @@ func convertWorkload(c *conv) {
 	}
 	if !has(spec, "selector") {
 		if tlabels == nil {
-			c.fail("no pod template labels to write spec.selector from")
+			c.Fail("no pod template labels to write spec.selector from")
 			return
 		}
-		c.put(spec, group("selector", group("matchLabels", c.scalarCopies(tlabels)...)), before, "template")
+		c.Put(spec, yamledit.Group("selector", yamledit.Group("matchLabels", c.scalarCopies(tlabels)...)), yamledit.Before, "template")
 		c.note("add spec.selector from the pod template labels")
 	}
 	if (c.From == "extensions/v1beta1" || c.From == "apps/v1beta1") && tlabels != nil {
 		meta := c.block(c.root, "metadata")
 		if labels := scan.MapGet(meta, "labels"); meta != nil && (labels == nil || len(labels.Content) == 0) {
-			c.put(meta, group("labels", c.scalarCopies(tlabels)...), atEnd, "")
+			c.Put(meta, yamledit.Group("labels", c.scalarCopies(tlabels)...), yamledit.AtEnd, "")
 			c.note("copy the pod template labels to metadata.labels, as %s did by default", c.From)
 		}
 	}
 	if exists(spec, "templateGeneration") {
-		c.del(spec, "templateGeneration")
+		c.Delete(spec, "templateGeneration")
 		c.note("drop spec.templateGeneration")
 	}
 	if exists(spec, "rollbackTo") {
-		c.del(spec, "rollbackTo")
+		c.Delete(spec, "rollbackTo")
 		c.note("drop spec.rollbackTo")
 		c.risk("spec.rollbackTo asked for a rollback, which apps/v1 cannot express (use kubectl rollout undo)")
 	}

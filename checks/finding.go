@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kubeready/kubeready/checks/yamledit"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -106,13 +107,9 @@ type Fix struct {
 	Edits       []Edit `json:"edits"`
 }
 
-// Edit replaces bytes [Start, End) of the file at Path with New.
-type Edit struct {
-	Path  string `json:"path"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-	New   string `json:"new"`
-}
+// Edit replaces bytes [Start, End) of the file at Path with New. It is the
+// edit type of the YAML text editor (yamledit), which makes them.
+type Edit = yamledit.Edit
 
 // Less orders findings by file, line, column, rule, then message, so output
 // is deterministic whatever order the workers finish in.

@@ -10,20 +10,23 @@ import (
 	"github.com/kubeready/kubeready/scan"
 )
 
-// FuzzRules runs every rule, on both platforms and at targets from 1.16 to
+// FuzzRules runs every rule (seeded with the repository's test manifests and
+// the rule fixtures), on both platforms and at targets from 1.16 to
 // past the newest release, over arbitrary documents: no rule may panic
 // (runRule would turn a panic into an internal-error finding, which fails
 // here), and every finding must point inside the file and, when it offers a
 // fix, carry edits within the file's bytes.
 func FuzzRules(f *testing.F) {
-	_ = filepath.WalkDir("../testdata", func(p string, e fs.DirEntry, err error) error {
+	seed := func(p string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() && scan.IsManifestName(p) && !strings.Contains(p, "hostile") {
 			if b, err := os.ReadFile(p); err == nil && len(b) < 32<<10 {
 				f.Add(b, uint8(25))
 			}
 		}
 		return nil
-	})
+	}
+	_ = filepath.WalkDir("../testdata", seed)
+	_ = filepath.WalkDir(fixtureDir, seed)
 	f.Fuzz(func(t *testing.T, data []byte, minor uint8) {
 		if len(data) > 64<<10 {
 			return

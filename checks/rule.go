@@ -86,6 +86,17 @@ func (r *Rule) WantsNode(kind string) bool {
 	return slices.Contains(r.Kinds, "*") || slices.Contains(r.Kinds, kind)
 }
 
+// SourceFile returns the file that declares the rule, relative to the
+// repository root ("checks/eks_alb.go"), or "" for a rule declared outside
+// package checks. Rules live in files named for their ID or family;
+// reported.go holds the rules the engine reports.
+func (r *Rule) SourceFile() string {
+	if f, ok := ruleFiles[r.ID]; ok {
+		return "checks/" + f
+	}
+	return ""
+}
+
 // Rules returns every registered rule in a stable order.
 func Rules() []*Rule { return registry }
 
@@ -98,47 +109,6 @@ func Lookup(id string) *Rule {
 	}
 	return nil
 }
-
-// Engine-reported rules: they have metadata but no Check.
-var (
-	// InvalidYAML is reported for a document that does not parse.
-	InvalidYAML = &Rule{
-		ID: "invalid-yaml", Title: "File is not valid YAML", Severity: Error,
-		Rationale: "The API server (and kubectl) reject a manifest that does not parse; nothing else in the document can be checked.",
-		Fix:       "Correct the YAML syntax at the line given.",
-		Example:   "metadata:\n  name: [unclosed\n",
-		Source:    "https://yaml.org/spec/1.2.2/",
-	}
-	// FileTooLarge is reported for a file over --max-file-size; it is not read.
-	FileTooLarge = &Rule{
-		ID: "file-too-large", Title: "File too large to check", Severity: Warning,
-		Rationale: "A file over the size limit (--max-file-size, default 5 MiB) is skipped so that one huge file cannot stall every pull request. Kubernetes itself rejects objects over about 1.5 MiB.",
-		Fix:       "Split the file, exclude it (ignore in .kubeready.yaml), or raise --max-file-size.",
-		Source:    "https://kubernetes.io/docs/concepts/configuration/overview/",
-	}
-	// LimitExceeded is reported when a file has more documents, or a document
-	// deeper nesting, than the limits allow; the rest is not checked.
-	LimitExceeded = &Rule{
-		ID: "limit-exceeded", Title: "Input exceeds a scan limit", Severity: Warning,
-		Rationale: "Documents past --max-documents, or nested deeper than --max-depth, are not checked, so that hostile input cannot exhaust memory or time.",
-		Fix:       "Split the file or raise the limit named in the message.",
-		Source:    "https://github.com/kubeready/kubeready#limits",
-	}
-	// FileUnreadable is reported for a file that cannot be read.
-	FileUnreadable = &Rule{
-		ID: "file-unreadable", Title: "File cannot be read", Severity: Error,
-		Rationale: "A file kubeready was asked to check could not be read (permissions, a dangling link, an I/O error), so it may hide findings.",
-		Fix:       "Fix the file's permissions or remove it from the paths checked.",
-		Source:    "https://github.com/kubeready/kubeready#limits",
-	}
-	// InternalError is reported when a rule fails on a document.
-	InternalError = &Rule{
-		ID: "internal-error", Title: "kubeready failed on this input", Severity: Error,
-		Rationale: "A rule or reader failed on this input. The rest of the scan went on, but this input may hide findings.",
-		Fix:       "Report the message with the input that caused it.",
-		Source:    "https://github.com/kubeready/kubeready/issues",
-	}
-)
 
 // Check runs every enabled rule on one document: a rule that lists Kinds
 // sees only documents of those kinds, one without Kinds sees every object.

@@ -1,61 +1,9 @@
 package checks
 
 import (
-	_ "embed"
-	"fmt"
 	"sort"
 	"strings"
-	"sync"
-
-	"go.yaml.in/yaml/v3"
 )
-
-//go:embed data/served.yaml
-var servedYAML []byte
-
-// ServedRow is one row of data/served.yaml: kinds of a group/version and
-// the first release that serves them by default ("never" for APIs that are
-// off by default).
-type ServedRow struct {
-	APIVersion string   `yaml:"apiVersion"`
-	Kinds      []string `yaml:"kinds"`
-	Since      string   `yaml:"since"`
-	Source     string   `yaml:"source"`
-}
-
-// ServedTable is the embedded list of built-in APIs and when they are served.
-type ServedTable struct {
-	Stable     []ServedRow `yaml:"stable"`
-	Prerelease []ServedRow `yaml:"prerelease"`
-}
-
-// Served returns the table of built-in APIs, parsed from the embedded data
-// on first use (only runs that render charts need it, so plain runs do not
-// pay for it at start-up).
-var Served = sync.OnceValue(func() *ServedTable { return loadServed(servedYAML) })
-
-func loadServed(data []byte) *ServedTable {
-	var t ServedTable
-	if err := yaml.Unmarshal(data, &t); err != nil {
-		panic(fmt.Sprintf("checks/data/served.yaml: %v", err))
-	}
-	return &t
-}
-
-// prereleaseSince returns the prerelease row for apiVersion/kind, if any.
-func (t *ServedTable) prereleaseSince(apiVersion, kind string) (string, bool) {
-	for _, r := range t.Prerelease {
-		if r.APIVersion != apiVersion {
-			continue
-		}
-		for _, k := range r.Kinds {
-			if k == kind {
-				return r.Since, true
-			}
-		}
-	}
-	return "", false
-}
 
 // ServedAPIVersions lists what an API server of the target version serves by
 // default, as Helm's .Capabilities.APIVersions holds it: every group/version

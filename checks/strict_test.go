@@ -132,8 +132,8 @@ func strictDecode(t *testing.T, path string, in, out []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := decodeNode(node)
-		if err != nil {
+		var v any
+		if err := node.Decode(&v); err != nil {
 			t.Fatal(err)
 		}
 		js, err := json.Marshal(v)
@@ -154,8 +154,9 @@ func sameObject(t *testing.T, a, b *scan.Document) bool {
 	if errA != nil || errB != nil {
 		t.Fatalf("document does not parse: %v %v", errA, errB)
 	}
-	va, _ := decodeNode(na)
-	vb, _ := decodeNode(nb)
+	var va, vb any
+	na.Decode(&va)
+	nb.Decode(&vb)
 	return reflect.DeepEqual(va, vb)
 }
 

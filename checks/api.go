@@ -1,0 +1,68 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/kubeready/kubeready/scan"
+)
+
+// advice says what to move to, in one sentence.
+func (r *Removal) advice(target Version) string {
+	rep, ok := r.Replacement(target)
+	if !ok {
+		if r.Note != "" {
+			return r.Note
+		}
+		return "There is no replacement API."
+	}
+	s := "Use " + rep.APIVersion
+	if rep.Since != "" && target.Less(MustVersion(rep.Since)) {
+		s += fmt.Sprintf(" (served from %s, so upgrade to %s first)", rep.Since, rep.Since)
+	}
+	s += "."
+	if r.Note != "" {
+		s += " " + r.Note
+	}
+	return s
+}
+
+var apiRemoved = &Rule{
+	ID: "api-removed", Title: "API version no longer served by the target version", Severity: Error, Since: "1.8",
+	Rationale: "Once the API server stops serving a group/version, every request naming it fails " +
+		"(\"no matches for kind\"): kubectl apply, Helm and GitOps tools can no longer create or update the object.",
+	Fix:     "Move the object to the replacement API version, applying any field changes it needs, before upgrading the control plane.",
+	Example: "apiVersion: batch/v1beta1\nkind: CronJob\n",
+	Source:  "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
+	Check: func(rule *Rule, d *scan.Document, env Env) []Finding {
+		r := APIs.Find(d.Sig.APIVersion, d.Sig.Kind)
+		if r == nil || env.Target.Less(MustVersion(r.Removed)) {
+			return nil
+		}
+		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s: it was removed in %s. %s",
+			d.Sig.Kind, d.Sig.APIVersion, env.Target, r.Removed, r.advice(env.Target))
+		f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
+		f.URL, f.ObjectLevel = r.Source, true
+		f.Fixes = fixesFor(d, env, r)
+		return []Finding{f}
+	},
+}
+
+var apiDeprecated = &Rule{
+	ID: "api-deprecated", Title: "API version deprecated, removed in a later version", Severity: Warning, Since: "1.8",
+	Rationale: "The target still serves this API version but warns on every request; a later upgrade will remove it.",
+	Fix:       "Move the object to the replacement API version now, while both are served.",
+	Example:   "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\n",
+	Source:    "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
+	Check: func(rule *Rule, d *scan.Document, env Env) []Finding {
+		r := APIs.Find(d.Sig.APIVersion, d.Sig.Kind)
+		if r == nil || r.Deprecated == "" || env.Target.AtLeast(MustVersion(r.Removed)) || env.Target.Less(MustVersion(r.Deprecated)) {
+			return nil
+		}
+		msg := fmt.Sprintf("%s %s is deprecated since %s and removed in %s. %s",
+			d.Sig.Kind, d.Sig.APIVersion, r.Deprecated, r.Removed, r.advice(env.Target))
+		f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
+		f.URL, f.ObjectLevel = r.Source, true
+		f.Fixes = fixesFor(d, env, r)
+		return []Finding{f}
+	},
+}
