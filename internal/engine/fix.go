@@ -265,8 +265,7 @@ func (e *Engine) fixRendered(rep *annotate.Report, mode FixMode, write bool) {
 // first of any that conflict) and returns the new content and the indices
 // of the fixes applied; ok is false when nothing changed.
 func applyPicked(data []byte, fixes []checks.Fix) (out []byte, picked []int, ok bool) {
-	picked, _, edits := checks.PickFixes(fixes)
-	out, err := checks.ApplyEdits(data, edits)
+	out, picked, _, err := checks.ApplyFixes(data, fixes)
 	if err != nil || bytes.Equal(out, data) {
 		return data, nil, false
 	}
