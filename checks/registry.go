@@ -3,7 +3,7 @@ package checks
 // registry lists every rule in the order `kubeready rules` prints them: API
 // versions, then Kubernetes changes by theme, then the EKS rules, then the
 // node-drain readiness checks, then the rules the engine reports itself.
-// Add a new rule here, then regenerate docs/rules.md with `go generate .`
+// Add a new rule here, then regenerate docs/rules.md with `go generate ./internal/cli`
 // (TestRulesDoc fails while it is out of date).
 var registry = []*Rule{
 	apiRemoved,

@@ -88,9 +88,9 @@ func rulesMarkdown() []byte {
 	b.WriteString("<!-- Generated from the rule metadata in checks/ by `go generate ./internal/cli` (go test ./internal/cli -run TestRulesDoc -update). Do not edit. -->\n\n")
 	b.WriteString("Every rule kubeready runs. `kubeready rules` prints this list and `kubeready explain RULE` one entry.\n")
 	b.WriteString("A comment `# kubeready:ignore RULE reason` suppresses a finding (see the README), and `disable:` in\n`.kubeready.yaml` turns a rule off.\n\n")
-	b.WriteString("| Rule | Severity | Since | Platform | Title |\n|---|---|---|---|---|\n")
+	b.WriteString("| Rule | Severity | Since | Platform | Title | File |\n|---|---|---|---|---|---|\n")
 	for _, r := range checks.Rules() {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s | %s |\n", r.ID, r.ID, r.Severity, orDash(r.Since), platformOf(r), cell(r.Title))
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s | %s | %s |\n", r.ID, r.ID, r.Severity, orDash(r.Since), platformOf(r), cell(r.Title), fileLink(r))
 	}
 	for _, r := range checks.Rules() {
 		fmt.Fprintf(&b, "\n## %s\n\n", r.ID)
@@ -107,6 +107,15 @@ func rulesMarkdown() []byte {
 		fmt.Fprintf(&b, "Source: <%s>\n", r.Source)
 	}
 	return []byte(b.String())
+}
+
+// fileLink links the checks/ file that declares r (from docs/rules.md).
+func fileLink(r *checks.Rule) string {
+	f := r.SourceFile()
+	if f == "" {
+		return "–"
+	}
+	return fmt.Sprintf("[`%s`](../%s)", f, f)
 }
 
 // ruleFacts says in one line the rule's severity, the target versions it
