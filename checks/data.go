@@ -268,21 +268,11 @@ func mustLoad(name string, data []byte, v any) {
 
 // VolumeByField returns the in-tree plugin with the given volume field, or nil.
 func (t *Tables) VolumeByField(field string) *VolumePlugin {
-	for i := range t.Volumes {
-		if t.Volumes[i].Field == field {
-			return &t.Volumes[i]
-		}
-	}
-	return nil
+	return first(t.Volumes, func(v *VolumePlugin) bool { return v.Field == field })
 }
 
 // VolumeByProvisioner returns the in-tree plugin with the given StorageClass
 // provisioner, or nil.
 func (t *Tables) VolumeByProvisioner(p string) *VolumePlugin {
-	for i := range t.Volumes {
-		if t.Volumes[i].Provisioner != "" && t.Volumes[i].Provisioner == p {
-			return &t.Volumes[i]
-		}
-	}
-	return nil
+	return first(t.Volumes, func(v *VolumePlugin) bool { return v.Provisioner != "" && v.Provisioner == p })
 }
