@@ -64,9 +64,7 @@ var APIs = loadAPIs(apisYAML)
 
 func loadAPIs(data []byte) *APITable {
 	var t APITable
-	if err := yaml.Unmarshal(data, &t); err != nil {
-		panic(fmt.Sprintf("checks/data/apis.yaml: %v", err))
-	}
+	mustLoad("apis.yaml", data, &t)
 	t.byKey = map[string]*Removal{}
 	for i := range t.Removals {
 		r := &t.Removals[i]
@@ -133,9 +131,7 @@ var Served = sync.OnceValue(func() *ServedTable { return loadServed(servedYAML) 
 
 func loadServed(data []byte) *ServedTable {
 	var t ServedTable
-	if err := yaml.Unmarshal(data, &t); err != nil {
-		panic(fmt.Sprintf("checks/data/served.yaml: %v", err))
-	}
+	mustLoad("served.yaml", data, &t)
 	return &t
 }
 
@@ -258,6 +254,9 @@ func loadTables() *Tables {
 	return &t
 }
 
+// mustLoad decodes the embedded table name into v, strictly (an unknown
+// field is an error); a table that does not decode is a build defect, so it
+// panics.
 func mustLoad(name string, data []byte, v any) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
