@@ -38,12 +38,8 @@ var apiRemoved = &Rule{
 		if r == nil || env.Target.Less(MustVersion(r.Removed)) {
 			return nil
 		}
-		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s: it was removed in %s. %s",
-			d.Sig.Kind, d.Sig.APIVersion, env.Target, r.Removed, r.advice(env.Target))
-		f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
-		f.URL, f.ObjectLevel = r.Source, true
-		f.Fixes = fixesFor(d, env, r)
-		return []Finding{f}
+		return apiFinding(rule, d, env, r, fmt.Sprintf("%s %s is not served by Kubernetes %s: it was removed in %s.",
+			d.Sig.Kind, d.Sig.APIVersion, env.Target, r.Removed))
 	},
 }
 
@@ -58,11 +54,17 @@ var apiDeprecated = &Rule{
 		if r == nil || r.Deprecated == "" || env.Target.AtLeast(MustVersion(r.Removed)) || env.Target.Less(MustVersion(r.Deprecated)) {
 			return nil
 		}
-		msg := fmt.Sprintf("%s %s is deprecated since %s and removed in %s. %s",
-			d.Sig.Kind, d.Sig.APIVersion, r.Deprecated, r.Removed, r.advice(env.Target))
-		f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
-		f.URL, f.ObjectLevel = r.Source, true
-		f.Fixes = fixesFor(d, env, r)
-		return []Finding{f}
+		return apiFinding(rule, d, env, r, fmt.Sprintf("%s %s is deprecated since %s and removed in %s.",
+			d.Sig.Kind, d.Sig.APIVersion, r.Deprecated, r.Removed))
 	},
+}
+
+// apiFinding is the finding of an API rule for a document whose apiVersion
+// row r names: what happens (what), then what to move to, at the apiVersion
+// line, for the whole object, with the conversion fixes.
+func apiFinding(rule *Rule, d *scan.Document, env Env, r *Removal, what string) []Finding {
+	f := rule.Finding(d, env, d.Sig.APIVersionPos, what+" "+r.advice(env.Target))
+	f.URL, f.ObjectLevel = r.Source, true
+	f.Fixes = fixesFor(d, env, r)
+	return []Finding{f}
 }

@@ -64,9 +64,7 @@ var APIs = loadAPIs(apisYAML)
 
 func loadAPIs(data []byte) *APITable {
 	var t APITable
-	if err := yaml.Unmarshal(data, &t); err != nil {
-		panic(fmt.Sprintf("checks/data/apis.yaml: %v", err))
-	}
+	mustLoad("apis.yaml", data, &t)
 	t.byKey = map[string]*Removal{}
 	for i := range t.Removals {
 		r := &t.Removals[i]
@@ -133,9 +131,7 @@ var Served = sync.OnceValue(func() *ServedTable { return loadServed(servedYAML) 
 
 func loadServed(data []byte) *ServedTable {
 	var t ServedTable
-	if err := yaml.Unmarshal(data, &t); err != nil {
-		panic(fmt.Sprintf("checks/data/served.yaml: %v", err))
-	}
+	mustLoad("served.yaml", data, &t)
 	return &t
 }
 
@@ -258,6 +254,9 @@ func loadTables() *Tables {
 	return &t
 }
 
+// mustLoad decodes the embedded table name into v, strictly (an unknown
+// field is an error); a table that does not decode is a build defect, so it
+// panics.
 func mustLoad(name string, data []byte, v any) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -268,21 +267,11 @@ func mustLoad(name string, data []byte, v any) {
 
 // VolumeByField returns the in-tree plugin with the given volume field, or nil.
 func (t *Tables) VolumeByField(field string) *VolumePlugin {
-	for i := range t.Volumes {
-		if t.Volumes[i].Field == field {
-			return &t.Volumes[i]
-		}
-	}
-	return nil
+	return first(t.Volumes, func(v *VolumePlugin) bool { return v.Field == field })
 }
 
 // VolumeByProvisioner returns the in-tree plugin with the given StorageClass
 // provisioner, or nil.
 func (t *Tables) VolumeByProvisioner(p string) *VolumePlugin {
-	for i := range t.Volumes {
-		if t.Volumes[i].Provisioner != "" && t.Volumes[i].Provisioner == p {
-			return &t.Volumes[i]
-		}
-	}
-	return nil
+	return first(t.Volumes, func(v *VolumePlugin) bool { return v.Provisioner != "" && v.Provisioner == p })
 }

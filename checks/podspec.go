@@ -132,19 +132,19 @@ func PodSpecOf(d *scan.Document) *PodSpec {
 
 // Container returns the container named name, or nil.
 func (p *PodSpec) Container(name string) *Container {
-	for i := range p.Containers {
-		if p.Containers[i].Name == name {
-			return &p.Containers[i]
-		}
-	}
-	return nil
+	return first(p.Containers, func(c *Container) bool { return c.Name == name })
 }
 
 // Volume returns the volume named name, or nil.
 func (p *PodSpec) Volume(name string) *Volume {
-	for i := range p.Volumes {
-		if p.Volumes[i].Name == name {
-			return &p.Volumes[i]
+	return first(p.Volumes, func(v *Volume) bool { return v.Name == name })
+}
+
+// first returns the first element of s that ok accepts, or nil.
+func first[T any](s []T, ok func(*T) bool) *T {
+	for i := range s {
+		if ok(&s[i]) {
+			return &s[i]
 		}
 	}
 	return nil

@@ -44,7 +44,7 @@ func (ed *Editor) entries(m *yaml.Node) []entry {
 	return es
 }
 
-// layout computes entries (the file never changes while a conversion runs:
+// layout computes entries (the file never changes while an edit runs:
 // edits are only collected).
 func (ed *Editor) layout(m *yaml.Node) []entry {
 	if m == nil || m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 || len(m.Content) < 2 {

@@ -9,7 +9,7 @@ import (
 	"github.com/kubeready/kubeready/scan"
 )
 
-// Raw is a one-line scalar as written, or "" (and the conversion fails).
+// Raw is a one-line scalar as written, or "" (and the edit fails).
 func (ed *Editor) Raw(n *yaml.Node) string {
 	s, e, ok := ed.token(n)
 	if !ok {

@@ -67,7 +67,7 @@ func (ed *Editor) Verify() error {
 		return err
 	}
 	if !reflect.DeepEqual(want, got) {
-		return errors.New("edited document does not decode to the converted object")
+		return errors.New("edited document does not decode to the changed object")
 	}
 	return nil
 }
