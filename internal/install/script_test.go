@@ -95,7 +95,9 @@ func newRelease(t *testing.T) *release {
 		http.Redirect(w, req, "/assets/"+req.PathValue("tag")+"/"+req.PathValue("name"), http.StatusFound)
 	})
 	mux.HandleFunc("GET /assets/{tag}/{name}", func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
 		data, ok := r.assets[req.PathValue("name")]
+		r.mu.Unlock()
 		if !ok || req.PathValue("tag") != r.tag {
 			http.NotFound(w, req)
 			return
@@ -105,6 +107,13 @@ func newRelease(t *testing.T) *release {
 	r.srv = httptest.NewServer(mux) // on 127.0.0.1
 	t.Cleanup(r.srv.Close)
 	return r
+}
+
+// set replaces an asset while the server runs (the handler reads under mu).
+func (r *release) set(name string, data []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.assets[name] = data
 }
 
 func (r *release) url() string { return r.srv.URL + "/kubeready/kubeready/releases/download" }
@@ -259,7 +268,7 @@ func TestInstallFails(t *testing.T) {
 	}{{
 		name: "wrong checksum",
 		change: func(_ *runner, rel *release) {
-			rel.assets[archive] = append(slices.Clone(rel.assets[archive]), 0) // tampered with, or cut short
+			rel.set(archive, append(slices.Clone(rel.assets[archive]), 0)) // tampered with, or cut short
 		},
 		want: "checksum mismatch for " + archive + ": its SHA-256 is ",
 	}, {
@@ -271,12 +280,12 @@ func TestInstallFails(t *testing.T) {
 					kept = append(kept, line)
 				}
 			}
-			rel.assets[sums] = []byte(strings.Join(kept, ""))
+			rel.set(sums, []byte(strings.Join(kept, "")))
 		},
 		want: sums + " has no checksum for " + archive,
 	}, {
 		name:   "missing archive",
-		change: func(_ *runner, rel *release) { delete(rel.assets, archive) },
+		change: func(_ *runner, rel *release) { rel.mu.Lock(); delete(rel.assets, archive); rel.mu.Unlock() },
 		want:   "/" + fakeTag + "/" + archive + ": HTTP 404 (is kubeready " + fakeTag + " released, with an archive for linux/amd64?)",
 	}, {
 		name:   "unreleased version",
@@ -345,7 +354,7 @@ func TestInstallWithShasum(t *testing.T) {
 	if res := r.run(t); res.code != 0 || res.outputs["bin"] == "" {
 		t.Fatalf("exit %d, outputs %v\n%s", res.code, res.outputs, res.stderr)
 	}
-	rel.assets[readGoreleaser(t).archiveName(t, fakeTag, "darwin", "arm64")] = []byte("not it")
+	rel.set(readGoreleaser(t).archiveName(t, fakeTag, "darwin", "arm64"), []byte("not it"))
 	if res := r.run(t); res.code == 0 || !strings.Contains(res.stderr, "checksum mismatch") {
 		t.Errorf("exit %d on a wrong checksum\n%s", res.code, res.stderr)
 	}
