@@ -87,21 +87,6 @@ func parseChunk(c Chunk) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// shiftLines adds delta to the line of every node reachable without
-// following aliases (so an alias bomb costs nothing here).
-func shiftLines(n *yaml.Node, delta int) {
-	if delta == 0 {
-		return
-	}
-	stack := []*yaml.Node{n}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n.Line += delta
-		stack = append(stack, n.Content...)
-	}
-}
-
 // chunkError turns a yaml.v3 error ("yaml: line 3: ...") into a ParseError
 // with the file line.
 func chunkError(c Chunk, err error) error {
@@ -174,31 +159,6 @@ func ParseN(f *File, max int) (docs []*Document, errs []*ParseError, next int) {
 	return expandLists(docs), errs, 0
 }
 
-// Depth returns the nesting depth of a node tree, counting without
-// following aliases and giving up (returning limit+1) once past limit.
-func Depth(n *yaml.Node, limit int) int {
-	type item struct {
-		n *yaml.Node
-		d int
-	}
-	max := 0
-	stack := []item{{n, 1}}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if it.d > max {
-			max = it.d
-			if max > limit {
-				return max
-			}
-		}
-		for _, c := range it.n.Content {
-			stack = append(stack, item{c, it.d + 1})
-		}
-	}
-	return max
-}
-
 var (
 	apiVersionKey = regexp.MustCompile(`(?m)^[ \t{,-]*["']?apiVersion["']?[ \t]*:`)
 	kindKey       = regexp.MustCompile(`(?m)^[ \t{,-]*["']?kind["']?[ \t]*:`)
@@ -258,33 +218,3 @@ func expandLists(docs []*Document) []*Document {
 	}
 	return out
 }
-
-// MapGet returns the value of key in mapping m, or nil. It follows one level
-// of alias on m and on the value.
-func MapGet(m *yaml.Node, key string) *yaml.Node {
-	_, v := MapEntry(m, key)
-	return v
-}
-
-// MapEntry returns the key node and value node of key in mapping m.
-func MapEntry(m *yaml.Node, key string) (k, v *yaml.Node) {
-	if m != nil && m.Kind == yaml.AliasNode {
-		m = m.Alias
-	}
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			v := m.Content[i+1]
-			if v.Kind == yaml.AliasNode && v.Alias != nil {
-				v = v.Alias
-			}
-			return m.Content[i], v
-		}
-	}
-	return nil, nil
-}
-
-// PosOf is the file position of a node.
-func PosOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }

@@ -202,3 +202,26 @@ func (f *File) LineBreak() string {
 	}
 	return "\n"
 }
+
+// PosAt converts a byte offset in Data into a position (the inverse of
+// Offset). Offsets inside the byte-order mark give line 1, column 1.
+func (f *File) PosAt(off int) Pos {
+	s := f.starts()
+	if off < s[0] {
+		return Pos{Line: 1, Col: 1}
+	}
+	if off > len(f.Data) {
+		off = len(f.Data)
+	}
+	line := 0
+	lo, hi := 0, len(s)-1
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		if s[mid] <= off {
+			line, lo = mid, mid+1
+		} else {
+			hi = mid - 1
+		}
+	}
+	return Pos{Line: line + 1, Col: utf8.RuneCount(f.Data[s[line]:off]) + 1}
+}

@@ -72,18 +72,6 @@ type valuesHit struct {
 	file  *File
 }
 
-func hasPrefix(a, prefix []string) bool {
-	if len(prefix) > len(a) {
-		return false
-	}
-	for i := range prefix {
-		if a[i] != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // lookupMap reports whether a path is set in a values map.
 func lookupMap(m map[string]any, keys []string) bool {
 	var cur any = m

@@ -127,28 +127,6 @@ func (l *kustomizeLocator) edit(start, end int) (string, int, int, bool) {
 	return "", 0, 0, false
 }
 
-// valueOf walks keys from root and returns the value reached.
-func valueOf(root *yaml.Node, keys []string) *yaml.Node {
-	n := root
-	for _, k := range keys {
-		if n == nil {
-			return nil
-		}
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		}
-		switch n.Kind {
-		case yaml.MappingNode:
-			n = MapGet(n, k)
-		case yaml.SequenceNode:
-			n = lookupPath(n, []string{k})
-		default:
-			return nil
-		}
-	}
-	return n
-}
-
 // sameValue reports whether a source value matches the rendered one: equal
 // scalars, or both present when not scalars.
 func sameValue(src, rendered *yaml.Node) bool {
