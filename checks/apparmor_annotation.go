@@ -23,15 +23,15 @@ var appArmorAnnotation = &Rule{
 	Kinds:   PodSpecKinds,
 	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
-		pairs(p.Annotations, func(k, v *yaml.Node) {
+		scan.Pairs(p.Annotations, func(k, v *yaml.Node) {
 			name, ok := strings.CutPrefix(k.Value, appArmorKey)
 			if !ok {
 				return
 			}
-			if c := p.Container(name); c != nil && at(c.Node, "securityContext", "appArmorProfile") != nil {
+			if c := p.Container(name); c != nil && scan.At(c.Node, "securityContext", "appArmorProfile") != nil {
 				return
 			}
-			out = append(out, r.Finding(d, env, pos(k), fmt.Sprintf("Annotation %s is deprecated from Kubernetes 1.30. "+
+			out = append(out, r.Finding(d, env, scan.PosOf(k), fmt.Sprintf("Annotation %s is deprecated from Kubernetes 1.30. "+
 				"Set securityContext.appArmorProfile on container %s instead and remove the annotation.", k.Value, name)))
 		})
 		return out

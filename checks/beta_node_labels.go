@@ -27,7 +27,7 @@ var betaNodeLabels = &Rule{
 				if lk.key != l.Beta {
 					continue
 				}
-				f := r.Finding(d, env, pos(lk.node), fmt.Sprintf("Node label %s is deprecated since Kubernetes %s and warned about from 1.25; "+
+				f := r.Finding(d, env, scan.PosOf(lk.node), fmt.Sprintf("Node label %s is deprecated since Kubernetes %s and warned about from 1.25; "+
 					"nodes are not bound to keep it, and pods selecting on it would stay Pending. Use %s.", l.Beta, l.Deprecated, l.GA))
 				f.URL = l.Source
 				if e, ok := yamledit.ReplaceScalar(d.File, lk.node, l.GA); ok {
@@ -68,16 +68,16 @@ type labelKey struct {
 func nodeLabelKeys(d *scan.Document) []labelKey {
 	var out []labelKey
 	selectorKeys := func(m *yaml.Node) {
-		pairs(m, func(k, v *yaml.Node) { out = append(out, labelKey{k.Value, k, []string{scalar(v)}}) })
+		scan.Pairs(m, func(k, v *yaml.Node) { out = append(out, labelKey{k.Value, k, []string{scan.Scalar(v)}}) })
 	}
 	exprKeys := func(terms *yaml.Node, field string) {
-		for _, t := range items(terms) {
-			for _, e := range items(scan.MapGet(t, field)) {
+		for _, t := range scan.Items(terms) {
+			for _, e := range scan.Items(scan.MapGet(t, field)) {
 				if k := scan.MapGet(e, "key"); k != nil {
-					lk := labelKey{key: scalar(k), node: k}
-					if strings.EqualFold(scalar(scan.MapGet(e, "operator")), "In") {
-						for _, v := range items(scan.MapGet(e, "values")) {
-							lk.values = append(lk.values, scalar(v))
+					lk := labelKey{key: scan.Scalar(k), node: k}
+					if strings.EqualFold(scan.Scalar(scan.MapGet(e, "operator")), "In") {
+						for _, v := range scan.Items(scan.MapGet(e, "values")) {
+							lk.values = append(lk.values, scan.Scalar(v))
 						}
 					}
 					out = append(out, lk)
@@ -86,35 +86,35 @@ func nodeLabelKeys(d *scan.Document) []labelKey {
 		}
 	}
 	topologyKeys := func(terms *yaml.Node, path ...string) {
-		for _, t := range items(terms) {
-			if k := at(t, path...); k != nil {
-				out = append(out, labelKey{key: scalar(k), node: k})
+		for _, t := range scan.Items(terms) {
+			if k := scan.At(t, path...); k != nil {
+				out = append(out, labelKey{key: scan.Scalar(k), node: k})
 			}
 		}
 	}
 	root, _ := d.Node()
 	switch d.Sig.Kind {
 	case "PersistentVolume":
-		exprKeys(at(root, "spec", "nodeAffinity", "required", "nodeSelectorTerms"), "matchExpressions")
+		exprKeys(scan.At(root, "spec", "nodeAffinity", "required", "nodeSelectorTerms"), "matchExpressions")
 	case "StorageClass":
 		exprKeys(scan.MapGet(root, "allowedTopologies"), "matchLabelExpressions")
 	case "RuntimeClass":
-		selectorKeys(at(root, "scheduling", "nodeSelector"))
+		selectorKeys(scan.At(root, "scheduling", "nodeSelector"))
 	default:
 		p := PodSpecOf(d)
 		if p == nil {
 			return nil
 		}
 		selectorKeys(scan.MapGet(p.Spec, "nodeSelector"))
-		na := at(p.Spec, "affinity", "nodeAffinity")
-		exprKeys(at(na, "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"), "matchExpressions")
-		for _, pref := range items(scan.MapGet(na, "preferredDuringSchedulingIgnoredDuringExecution")) {
+		na := scan.At(p.Spec, "affinity", "nodeAffinity")
+		exprKeys(scan.At(na, "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"), "matchExpressions")
+		for _, pref := range scan.Items(scan.MapGet(na, "preferredDuringSchedulingIgnoredDuringExecution")) {
 			if m := scan.MapGet(pref, "preference"); m != nil {
 				exprKeys(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{m}}, "matchExpressions")
 			}
 		}
 		for _, kind := range []string{"podAffinity", "podAntiAffinity"} {
-			a := at(p.Spec, "affinity", kind)
+			a := scan.At(p.Spec, "affinity", kind)
 			topologyKeys(scan.MapGet(a, "requiredDuringSchedulingIgnoredDuringExecution"), "topologyKey")
 			topologyKeys(scan.MapGet(a, "preferredDuringSchedulingIgnoredDuringExecution"), "podAffinityTerm", "topologyKey")
 		}

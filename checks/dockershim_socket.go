@@ -26,15 +26,15 @@ var dockershimSocket = &Rule{
 				continue
 			}
 			pathNode := scan.MapGet(v.SourceValue, "path")
-			path := scalar(pathNode)
+			path := scan.Scalar(pathNode)
 			switch {
 			case dockerSocket(path):
 				reported[v.Name] = true
-				out = append(out, r.Finding(d, env, pos(pathNode), fmt.Sprintf("hostPath %s is the Docker socket, which does not exist "+
+				out = append(out, r.Finding(d, env, scan.PosOf(pathNode), fmt.Sprintf("hostPath %s is the Docker socket, which does not exist "+
 					"from Kubernetes 1.24 (EKS nodes run containerd only): the pod fails to start or cannot reach Docker. "+
 					"Use containerd-aware tooling (/run/containerd/containerd.sock, kaniko or BuildKit for builds).", path)))
 			case path == "/var/lib/docker" || strings.HasPrefix(path, "/var/lib/docker/"):
-				f := r.Finding(d, env, pos(pathNode), fmt.Sprintf("hostPath %s exists only on Docker nodes: from Kubernetes 1.24 "+
+				f := r.Finding(d, env, scan.PosOf(pathNode), fmt.Sprintf("hostPath %s exists only on Docker nodes: from Kubernetes 1.24 "+
 					"(containerd) it is empty, so an agent reading container logs there sees nothing. Read /var/log/pods instead.", path))
 				f.Severity = Warning
 				out = append(out, f)
@@ -43,14 +43,14 @@ var dockershimSocket = &Rule{
 			}
 		}
 		for _, c := range p.Containers {
-			for _, m := range items(scan.MapGet(c.Node, "volumeMounts")) {
+			for _, m := range scan.Items(scan.MapGet(c.Node, "volumeMounts")) {
 				mp := scan.MapGet(m, "mountPath")
-				name := str(scan.MapGet(m, "name"))
-				if !dockerSocket(scalar(mp)) || reported[name] || containerd[name] {
+				name := scan.Str(scan.MapGet(m, "name"))
+				if !dockerSocket(scan.Scalar(mp)) || reported[name] || containerd[name] {
 					continue
 				}
-				out = append(out, r.Finding(d, env, pos(mp), fmt.Sprintf("Container %s mounts volume %s at %s, where it expects the "+
-					"Docker socket, which nothing serves from Kubernetes 1.24 (containerd only). Use containerd-aware tooling instead.", c.Name, name, scalar(mp))))
+				out = append(out, r.Finding(d, env, scan.PosOf(mp), fmt.Sprintf("Container %s mounts volume %s at %s, where it expects the "+
+					"Docker socket, which nothing serves from Kubernetes 1.24 (containerd only). Use containerd-aware tooling instead.", c.Name, name, scan.Scalar(mp))))
 			}
 		}
 		return out

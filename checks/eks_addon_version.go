@@ -29,7 +29,7 @@ var eksAddonVersion = &Rule{
 			if row == nil {
 				continue
 			}
-			f := r.Finding(d, env, pos(c.ImageNode), fmt.Sprintf("%s image %s is %s: %s. %s", row.Component, c.Image, rel, row.Why, msg))
+			f := r.Finding(d, env, scan.PosOf(c.ImageNode), fmt.Sprintf("%s image %s is %s: %s. %s", row.Component, c.Image, rel, row.Why, msg))
 			f.Severity, f.URL = row.Severity, row.Source
 			out = append(out, f)
 		}

@@ -28,19 +28,19 @@ var eksAL2AMI = &Rule{
 		switch {
 		case d.Sig.Kind == "ClusterConfig" && apiGroup(d.Sig.APIVersion) == "eksctl.io":
 			for _, list := range []string{"nodeGroups", "managedNodeGroups"} {
-				for _, ng := range items(scan.MapGet(root, list)) {
-					if v := scan.MapGet(ng, "amiFamily"); scalar(v) == "AmazonLinux2" {
-						uses = append(uses, use{v, "Node group " + str(scan.MapGet(ng, "name")) + " uses amiFamily AmazonLinux2"})
+				for _, ng := range scan.Items(scan.MapGet(root, list)) {
+					if v := scan.MapGet(ng, "amiFamily"); scan.Scalar(v) == "AmazonLinux2" {
+						uses = append(uses, use{v, "Node group " + scan.Str(scan.MapGet(ng, "name")) + " uses amiFamily AmazonLinux2"})
 					}
 				}
 			}
 		case apiGroup(d.Sig.APIVersion) == "karpenter.k8s.aws":
-			if v := at(root, "spec", "amiFamily"); scalar(v) == "AL2" {
+			if v := scan.At(root, "spec", "amiFamily"); scan.Scalar(v) == "AL2" {
 				uses = append(uses, use{v, d.Sig.Kind + " " + d.Sig.Name + " uses amiFamily AL2"})
 			}
-			for _, t := range items(at(root, "spec", "amiSelectorTerms")) {
-				if v := scan.MapGet(t, "alias"); strings.HasPrefix(strings.ToLower(scalar(v)), "al2@") {
-					uses = append(uses, use{v, d.Sig.Kind + " " + d.Sig.Name + " selects AMI alias " + scalar(v)})
+			for _, t := range scan.Items(scan.At(root, "spec", "amiSelectorTerms")) {
+				if v := scan.MapGet(t, "alias"); strings.HasPrefix(strings.ToLower(scan.Scalar(v)), "al2@") {
+					uses = append(uses, use{v, d.Sig.Kind + " " + d.Sig.Name + " selects AMI alias " + scan.Scalar(v)})
 				}
 			}
 		}
@@ -51,7 +51,7 @@ var eksAL2AMI = &Rule{
 			if env.Target.Less(Version{1, 33}) {
 				msg = u.who + ": EKS 1.32 is the last version with Amazon Linux 2 AMIs. Switch to AL2023 or Bottlerocket before moving to 1.33."
 			}
-			out = append(out, r.Finding(d, env, pos(u.node), msg))
+			out = append(out, r.Finding(d, env, scan.PosOf(u.node), msg))
 		}
 		return out
 	},

@@ -28,7 +28,7 @@ var eksAWSAuthQuoting = &Rule{
 		root, _ := d.Node()
 		var out []Finding
 		for _, key := range []string{"mapRoles", "mapUsers"} {
-			v := at(root, "data", key)
+			v := scan.At(root, "data", key)
 			e := EmbeddedOf(d.File, v)
 			if e == nil {
 				continue
@@ -93,10 +93,10 @@ func braceValues(text string) (vals []braceValue, parseErr *braceValue) {
 			}
 		}
 		for _, root := range doc.Content {
-			for _, entry := range items(root) {
-				pairs(entry, func(_, v *yaml.Node) {
+			for _, entry := range scan.Items(root) {
+				scan.Pairs(entry, func(_, v *yaml.Node) {
 					flow(v)
-					for _, g := range items(v) {
+					for _, g := range scan.Items(v) {
 						flow(g)
 					}
 				})

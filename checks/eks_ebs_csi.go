@@ -30,7 +30,7 @@ var eksEBSCSI = &Rule{
 			} else {
 				msg += "."
 			}
-			f := r.Finding(d, env, pos(u.at), msg)
+			f := r.Finding(d, env, scan.PosOf(u.at), msg)
 			if d.Sig.Kind == "StorageClass" {
 				if e, ok := yamledit.ReplaceScalar(d.File, u.at, "ebs.csi.aws.com"); ok {
 					f.Fixes = []Fix{{Description: "Set provisioner to ebs.csi.aws.com", Reason: ebsFixReason(d), Edits: []Edit{e}}}

@@ -24,21 +24,21 @@ var eksP2Instance = &Rule{
 				return nil
 			}
 			root, _ := d.Node()
-			reqs := at(root, "spec", "template", "spec", "requirements")
+			reqs := scan.At(root, "spec", "template", "spec", "requirements")
 			if reqs == nil {
-				reqs = at(root, "spec", "requirements")
+				reqs = scan.At(root, "spec", "requirements")
 			}
-			for _, e := range items(reqs) {
+			for _, e := range scan.Items(reqs) {
 				k := scan.MapGet(e, "key")
-				if k == nil || !strings.EqualFold(scalar(scan.MapGet(e, "operator")), "In") {
+				if k == nil || !strings.EqualFold(scan.Scalar(scan.MapGet(e, "operator")), "In") {
 					continue
 				}
-				lk := labelKey{key: scalar(k), node: k}
+				lk := labelKey{key: scan.Scalar(k), node: k}
 				if lk.key == "karpenter.k8s.aws/instance-family" {
 					lk.key = instanceTypeLabels[0] // the same test holds: the family is p2
 				}
-				for _, v := range items(scan.MapGet(e, "values")) {
-					lk.values = append(lk.values, scalar(v))
+				for _, v := range scan.Items(scan.MapGet(e, "values")) {
+					lk.values = append(lk.values, scan.Scalar(v))
 				}
 				keys = append(keys, lk)
 			}
@@ -50,7 +50,7 @@ var eksP2Instance = &Rule{
 			if !slices.Contains(instanceTypeLabels, lk.key) || !onlyP2(lk.values) {
 				continue
 			}
-			out = append(out, r.Finding(d, env, pos(lk.node), fmt.Sprintf("Selects only P2 instances (%s): EKS accelerated AMIs "+
+			out = append(out, r.Finding(d, env, scan.PosOf(lk.node), fmt.Sprintf("Selects only P2 instances (%s): EKS accelerated AMIs "+
 				"for 1.25 and later ship NVIDIA drivers that do not support P2, so GPU workloads there fail after the node upgrade. "+
 				"Move to P3, P4 or P5 instance types.", strings.Join(lk.values, ", "))))
 		}

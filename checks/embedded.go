@@ -29,7 +29,7 @@ type Embedded struct {
 // EmbeddedOf reads a string value node of file f. It returns nil when n is
 // not a scalar.
 func EmbeddedOf(f *scan.File, n *yaml.Node) *Embedded {
-	n = deref(n)
+	n = scan.Deref(n)
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return nil
 	}
@@ -47,7 +47,7 @@ func (e *Embedded) Exact() bool { return e.exact }
 // not exact, it returns the value node's position.
 func (e *Embedded) Pos(line, col int) scan.Pos {
 	if !e.exact || line < 1 {
-		return pos(e.node)
+		return scan.PosOf(e.node)
 	}
 	return scan.Pos{Line: e.first + line - 1, Col: e.indent + col}
 }

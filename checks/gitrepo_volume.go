@@ -30,7 +30,7 @@ var gitRepoVolume = &Rule{
 				msg = fmt.Sprintf("Volume %s is a gitRepo volume, deprecated and disabled from Kubernetes 1.33, where the kubelet refuses to run this pod. "+
 					"Clone the repository in an init container into an emptyDir instead.", v.Name)
 			}
-			out = append(out, r.Finding(d, env, pos(v.SourceKey), msg))
+			out = append(out, r.Finding(d, env, scan.PosOf(v.SourceKey), msg))
 		}
 		return out
 	}),

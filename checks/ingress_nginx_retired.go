@@ -24,7 +24,7 @@ var ingressNginxRetired = &Rule{
 				if repo != ri.Repository && !strings.HasSuffix(repo, "/"+ri.Repository) {
 					continue
 				}
-				f := r.Finding(d, env, pos(c.ImageNode), fmt.Sprintf("Image %s is the %s controller; the project was retired in %s "+
+				f := r.Finding(d, env, scan.PosOf(c.ImageNode), fmt.Sprintf("Image %s is the %s controller; the project was retired in %s "+
 					"and ships no more fixes, security patches included. Plan the move to a maintained ingress controller or the Gateway API.",
 					c.Image, ri.Project, ri.Retired))
 				f.URL = ri.Source

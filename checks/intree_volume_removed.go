@@ -48,7 +48,7 @@ var intreeVolumeRemoved = &Rule{
 			default:
 				continue
 			}
-			f := r.Finding(d, env, pos(u.at), msg)
+			f := r.Finding(d, env, scan.PosOf(u.at), msg)
 			f.Severity, f.URL = sev, pl.Source
 			out = append(out, f)
 		}
@@ -86,7 +86,7 @@ func volumeUses(d *scan.Document) []volumeUse {
 			return nil
 		}
 		root, _ := d.Node()
-		pairs(scan.MapGet(root, "spec"), func(k, _ *yaml.Node) {
+		scan.Pairs(scan.MapGet(root, "spec"), func(k, _ *yaml.Node) {
 			if p := Data.VolumeByField(k.Value); p != nil {
 				out = append(out, volumeUse{p, k, fmt.Sprintf("PersistentVolume %s uses the in-tree %s plugin", d.Sig.Name, k.Value)})
 			}
@@ -97,7 +97,7 @@ func volumeUses(d *scan.Document) []volumeUse {
 		}
 		root, _ := d.Node()
 		v := scan.MapGet(root, "provisioner")
-		if p := Data.VolumeByProvisioner(scalar(v)); p != nil {
+		if p := Data.VolumeByProvisioner(scan.Scalar(v)); p != nil {
 			out = append(out, volumeUse{p, v, fmt.Sprintf("StorageClass provisioner %s is the in-tree %s plugin", p.Provisioner, p.Field)})
 		}
 	default:

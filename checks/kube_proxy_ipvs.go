@@ -28,7 +28,7 @@ var kubeProxyIPVS = &Rule{
 				return nil
 			}
 			root, _ := d.Node()
-			pairs(scan.MapGet(root, "data"), func(_, v *yaml.Node) {
+			scan.Pairs(scan.MapGet(root, "data"), func(_, v *yaml.Node) {
 				e := EmbeddedOf(d.File, v)
 				if e == nil {
 					return
@@ -37,7 +37,7 @@ var kubeProxyIPVS = &Rule{
 				if err != nil {
 					return
 				}
-				if m := scan.MapGet(cfg, "mode"); scalar(m) == "ipvs" {
+				if m := scan.MapGet(cfg, "mode"); scan.Scalar(m) == "ipvs" {
 					out = append(out, r.Finding(d, env, e.Pos(m.Line, m.Column), msg))
 				}
 			})
@@ -49,12 +49,12 @@ var kubeProxyIPVS = &Rule{
 		}
 		for _, c := range p.Containers {
 			for _, key := range []string{"command", "args"} {
-				args := items(scan.MapGet(c.Node, key))
+				args := scan.Items(scan.MapGet(c.Node, key))
 				for i, a := range args {
-					s := scalar(a)
-					if s == "--proxy-mode=ipvs" || (s == "--proxy-mode" && i+1 < len(args) && scalar(args[i+1]) == "ipvs") ||
+					s := scan.Scalar(a)
+					if s == "--proxy-mode=ipvs" || (s == "--proxy-mode" && i+1 < len(args) && scan.Scalar(args[i+1]) == "ipvs") ||
 						(strings.Contains(s, "--proxy-mode=ipvs") && strings.ContainsAny(s, " \n")) {
-						out = append(out, r.Finding(d, env, pos(a), msg))
+						out = append(out, r.Finding(d, env, scan.PosOf(a), msg))
 					}
 				}
 			}

@@ -18,10 +18,10 @@ var legacyPodAnnotation = &Rule{
 	Kinds:   PodSpecKinds,
 	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
-		pairs(p.Annotations, func(k, v *yaml.Node) {
+		scan.Pairs(p.Annotations, func(k, v *yaml.Node) {
 			for _, a := range Data.PodAnnotations {
 				if k.Value == a.Key {
-					f := r.Finding(d, env, pos(k), fmt.Sprintf("Annotation %s has had no effect since Kubernetes %s. Use %s instead.", a.Key, a.Since, a.Instead))
+					f := r.Finding(d, env, scan.PosOf(k), fmt.Sprintf("Annotation %s has had no effect since Kubernetes %s. Use %s instead.", a.Key, a.Since, a.Instead))
 					f.URL = a.Source
 					out = append(out, f)
 				}

@@ -25,7 +25,7 @@ var legacyRegistry = &Rule{
 				if ref.Host != reg.Host {
 					continue
 				}
-				f := r.Finding(d, env, pos(c.ImageNode), fmt.Sprintf("Image %s comes from %s, frozen since %s: it gets no new images "+
+				f := r.Finding(d, env, scan.PosOf(c.ImageNode), fmt.Sprintf("Image %s comes from %s, frozen since %s: it gets no new images "+
 					"or security fixes (none for Kubernetes 1.27+) and is being phased out. Pull the same path from %s.",
 					c.Image, reg.Host, reg.Frozen, reg.Replacement))
 				f.URL = reg.Source

@@ -31,7 +31,7 @@ var metadataClusterName = &Rule{
 		if k == nil {
 			return nil
 		}
-		fd := r.Finding(d, env, pos(k), "metadata.clusterName was removed in Kubernetes 1.25 and was never used; strict field "+
+		fd := r.Finding(d, env, scan.PosOf(k), "metadata.clusterName was removed in Kubernetes 1.25 and was never used; strict field "+
 			"validation may reject the object for it. Delete the field.")
 		if yamledit.BlockMapping(f, meta) && yamledit.StartsLine(f, k) && len(meta.Content) > 2 && yamledit.LastLine(v) == k.Line {
 			fd.Fixes = []Fix{{Description: "Delete metadata.clusterName", Safe: true, Edits: []Edit{yamledit.DeleteLines(f, k.Line, k.Line)}}}

@@ -103,25 +103,25 @@ func PodSpecOf(d *scan.Document) *PodSpec {
 		p.Annotations = mappingOrNil(scan.MapGet(m, "annotations"))
 	}
 	for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
-		for _, c := range items(scan.MapGet(spec, list)) {
+		for _, c := range scan.Items(scan.MapGet(spec, list)) {
 			if c.Kind != yaml.MappingNode {
 				continue
 			}
-			ct := Container{List: list, Node: c, Name: str(scan.MapGet(c, "name"))}
+			ct := Container{List: list, Node: c, Name: scan.Str(scan.MapGet(c, "name"))}
 			if img := scan.MapGet(c, "image"); img != nil && img.Kind == yaml.ScalarNode {
 				ct.Image, ct.ImageNode = img.Value, img
 			}
 			p.Containers = append(p.Containers, ct)
 		}
 	}
-	for _, v := range items(scan.MapGet(spec, "volumes")) {
+	for _, v := range scan.Items(scan.MapGet(spec, "volumes")) {
 		if v.Kind != yaml.MappingNode {
 			continue
 		}
-		vol := Volume{Node: v, Name: str(scan.MapGet(v, "name"))}
+		vol := Volume{Node: v, Name: scan.Str(scan.MapGet(v, "name"))}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			if k := v.Content[i].Value; k != "name" {
-				vol.Source, vol.SourceKey, vol.SourceValue = k, v.Content[i], deref(v.Content[i+1])
+				vol.Source, vol.SourceKey, vol.SourceValue = k, v.Content[i], scan.Deref(v.Content[i+1])
 				break
 			}
 		}
@@ -158,38 +158,6 @@ func apiGroup(apiVersion string) string {
 	return ""
 }
 
-// items returns the entries of a sequence node (following an alias), or nil.
-func items(n *yaml.Node) []*yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	out := make([]*yaml.Node, len(n.Content))
-	for i, c := range n.Content {
-		out[i] = deref(c)
-	}
-	return out
-}
-
-// pairs calls fn for each key and value of a mapping node (following aliases).
-func pairs(m *yaml.Node, fn func(k, v *yaml.Node)) {
-	m = deref(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		fn(m.Content[i], deref(m.Content[i+1]))
-	}
-}
-
-// deref follows an alias node.
-func deref(n *yaml.Node) *yaml.Node {
-	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		return n.Alias
-	}
-	return n
-}
-
 // mappingOrNil returns n when it is a mapping node.
 func mappingOrNil(n *yaml.Node) *yaml.Node {
 	if n != nil && n.Kind == yaml.MappingNode {
@@ -197,35 +165,6 @@ func mappingOrNil(n *yaml.Node) *yaml.Node {
 	}
 	return nil
 }
-
-// str is the value of a string scalar node, or "".
-func str(n *yaml.Node) string {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "") {
-		return ""
-	}
-	return n.Value
-}
-
-// scalar is the value of any scalar node (string, number, bool), or "".
-func scalar(n *yaml.Node) string {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return ""
-	}
-	return n.Value
-}
-
-// at walks a path of mapping keys from n.
-func at(n *yaml.Node, path ...string) *yaml.Node {
-	for _, k := range path {
-		n = scan.MapGet(n, k)
-	}
-	return n
-}
-
-// pos is the file position of a node.
-func pos(n *yaml.Node) scan.Pos { return scan.PosOf(n) }
 
 // podCheck adapts a check of one pod spec into a rule's Check: documents
 // that hold no pod spec give no finding.

@@ -106,7 +106,7 @@ func TestPodSpecOf(t *testing.T) {
 			if w := "data=emptyDir @19,logs=hostPath @20"; strings.Join(vols, ",") != w {
 				t.Errorf("volumes = %s, want %s", strings.Join(vols, ","), w)
 			}
-			if p.Annotations == nil || str(at(p.Annotations, "example.com/note")) != "yes" || str(at(p.Labels, "app")) != "web" {
+			if p.Annotations == nil || scan.Str(scan.At(p.Annotations, "example.com/note")) != "yes" || scan.Str(scan.At(p.Labels, "app")) != "web" {
 				t.Errorf("annotations or labels not read")
 			}
 			if p.Container("sidecar") == nil || p.Volume("logs") == nil || p.Container("nope") != nil {
@@ -150,7 +150,7 @@ items:
 	if p == nil || len(p.Containers) != 1 || len(p.Volumes) != 1 {
 		t.Fatalf("pod spec of a List item in flow style not read: %+v", p)
 	}
-	if got := pos(p.Containers[0].ImageNode); got != (scan.Pos{Line: 9, Col: 46}) {
+	if got := scan.PosOf(p.Containers[0].ImageNode); got != (scan.Pos{Line: 9, Col: 46}) {
 		t.Errorf("image position = %v, want 9:46", got)
 	}
 }

@@ -45,7 +45,7 @@ var psaLabels = &Rule{
 		}
 		root, _ := d.Node()
 		var out []Finding
-		pairs(at(root, "metadata", "labels"), func(k, v *yaml.Node) {
+		scan.Pairs(scan.At(root, "metadata", "labels"), func(k, v *yaml.Node) {
 			key := k.Value
 			if !strings.HasPrefix(key, psaPrefix) {
 				return
@@ -53,20 +53,20 @@ var psaLabels = &Rule{
 			suffix := key[len(psaPrefix):]
 			mode, isVersion := strings.CutSuffix(suffix, "-version")
 			if !validMode(mode) {
-				f := r.Finding(d, env, pos(k), fmt.Sprintf("Label %s is not a Pod Security Admission key, so it is ignored and "+
+				f := r.Finding(d, env, scan.PosOf(k), fmt.Sprintf("Label %s is not a Pod Security Admission key, so it is ignored and "+
 					"no policy applies through it. Use pod-security.kubernetes.io/enforce, audit or warn (each with an optional -version key).", key))
 				f.Severity = Warning
 				out = append(out, f)
 				return
 			}
-			val := scalar(v)
+			val := scan.Scalar(v)
 			existing := "and a namespace that already has it is enforced at restricted/latest"
 			if mode != "enforce" {
 				existing = "and on a namespace that already has it " + mode + " checks nothing"
 			}
 			switch {
 			case isVersion && val != "latest" && !psaVersion.MatchString(val):
-				f := r.Finding(d, env, pos(v), fmt.Sprintf("%s %q is not a valid version: the API server rejects the namespace, "+
+				f := r.Finding(d, env, scan.PosOf(v), fmt.Sprintf("%s %q is not a valid version: the API server rejects the namespace, "+
 					"%s. Use latest or v1.<minor>, such as v1.25.", key, val, existing))
 				if m := psaVersionLike.FindStringSubmatch(val); m != nil {
 					if e, ok := yamledit.ReplaceScalar(d.File, v, "v1."+m[1]); ok {
@@ -75,7 +75,7 @@ var psaLabels = &Rule{
 				}
 				out = append(out, f)
 			case !isVersion && !psaLevels[val]:
-				f := r.Finding(d, env, pos(v), fmt.Sprintf("%s %q is not a valid level: the API server rejects the namespace, "+
+				f := r.Finding(d, env, scan.PosOf(v), fmt.Sprintf("%s %q is not a valid level: the API server rejects the namespace, "+
 					"%s. Use privileged, baseline or restricted (lower case).", key, val, existing))
 				if low := strings.ToLower(val); psaLevels[low] {
 					if e, ok := yamledit.ReplaceScalar(d.File, v, low); ok {

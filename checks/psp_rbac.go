@@ -26,7 +26,7 @@ var pspRBAC = &Rule{
 		}
 		root, _ := d.Node()
 		var out []Finding
-		for _, rule := range items(scan.MapGet(root, "rules")) {
+		for _, rule := range scan.Items(scan.MapGet(root, "rules")) {
 			if !grantsPSPUse(rule) {
 				continue
 			}
@@ -36,7 +36,7 @@ var pspRBAC = &Rule{
 			if strings.HasPrefix(d.Sig.Name, "eks:podsecuritypolicy:") {
 				msg += " EKS migrates its own eks.privileged policy; remove this copy so it is not re-applied."
 			}
-			out = append(out, r.Finding(d, env, pos(rule), msg))
+			out = append(out, r.Finding(d, env, scan.PosOf(rule), msg))
 		}
 		return out
 	},
@@ -47,8 +47,8 @@ var pspRBAC = &Rule{
 func grantsPSPUse(rule *yaml.Node) bool {
 	values := func(key string) []string {
 		var out []string
-		for _, v := range items(scan.MapGet(rule, key)) {
-			out = append(out, scalar(v))
+		for _, v := range scan.Items(scan.MapGet(rule, key)) {
+			out = append(out, scan.Scalar(v))
 		}
 		return out
 	}

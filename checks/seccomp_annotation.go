@@ -30,7 +30,7 @@ var seccompAnnotation = &Rule{
 	Kinds:   PodSpecKinds,
 	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		var out []Finding
-		pairs(p.Annotations, func(k, v *yaml.Node) {
+		scan.Pairs(p.Annotations, func(k, v *yaml.Node) {
 			var host *yaml.Node // the mapping whose securityContext takes the profile
 			var where string
 			switch {
@@ -46,7 +46,7 @@ var seccompAnnotation = &Rule{
 			default:
 				return
 			}
-			if host != nil && at(host, "securityContext", "seccompProfile") != nil {
+			if host != nil && scan.At(host, "securityContext", "seccompProfile") != nil {
 				return // the field is set: the annotation is redundant, not relied on
 			}
 			var msg string
@@ -56,7 +56,7 @@ var seccompAnnotation = &Rule{
 				msg = fmt.Sprintf("Annotation %s is ignored by the kubelet from Kubernetes 1.25 and dropped entirely in 1.27, "+
 					"where the pod silently runs without this seccomp profile. Set %s instead.", k.Value, where)
 			}
-			f := r.Finding(d, env, pos(k), msg)
+			f := r.Finding(d, env, scan.PosOf(k), msg)
 			if host != nil {
 				if fix, ok := seccompFix(d, p, host, k, v); ok {
 					f.Fixes = []Fix{fix}
@@ -91,7 +91,7 @@ func seccompProfile(v string) ([]string, bool) {
 // when the layout is not plain block style, where a text edit could go wrong.
 func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool) {
 	f := d.File
-	profile, ok := seccompProfile(scalar(v))
+	profile, ok := seccompProfile(scan.Scalar(v))
 	if !ok || !yamledit.BlockMapping(f, p.Annotations) || !yamledit.StartsLine(f, k) || yamledit.LastLine(v) != k.Line {
 		return Fix{}, false
 	}

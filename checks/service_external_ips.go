@@ -16,10 +16,10 @@ var serviceExternalIPs = &Rule{
 		}
 		root, _ := d.Node()
 		k, v := scan.MapEntry(scan.MapGet(root, "spec"), "externalIPs")
-		if k == nil || len(items(v)) == 0 {
+		if k == nil || len(scan.Items(v)) == 0 {
 			return nil
 		}
-		return []Finding{r.Finding(d, env, pos(k), "spec.externalIPs is deprecated from Kubernetes 1.36 and planned for removal in 1.43. "+
+		return []Finding{r.Finding(d, env, scan.PosOf(k), "spec.externalIPs is deprecated from Kubernetes 1.36 and planned for removal in 1.43. "+
 			"Expose the Service as a LoadBalancer or NodePort, or through the Gateway API.")}
 	},
 }

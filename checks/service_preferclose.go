@@ -18,11 +18,11 @@ var servicePreferClose = &Rule{
 			return nil
 		}
 		root, _ := d.Node()
-		v := at(root, "spec", "trafficDistribution")
-		if scalar(v) != "PreferClose" {
+		v := scan.At(root, "spec", "trafficDistribution")
+		if scan.Scalar(v) != "PreferClose" {
 			return nil
 		}
-		f := r.Finding(d, env, pos(v), "spec.trafficDistribution: PreferClose is deprecated from Kubernetes 1.34. Use PreferSameZone, which means the same.")
+		f := r.Finding(d, env, scan.PosOf(v), "spec.trafficDistribution: PreferClose is deprecated from Kubernetes 1.34. Use PreferSameZone, which means the same.")
 		if e, ok := yamledit.ReplaceScalar(d.File, v, "PreferSameZone"); ok {
 			f.Fixes = []Fix{{Description: "Set trafficDistribution to PreferSameZone", Safe: true, Edits: []Edit{e}}}
 		}

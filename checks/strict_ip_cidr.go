@@ -28,7 +28,7 @@ var strictIPCIDR = &Rule{
 			if !ok {
 				continue
 			}
-			f := r.Finding(d, env, pos(fld.node), fmt.Sprintf("%s has %s: from Kubernetes 1.36 the API server rejects it on create "+
+			f := r.Finding(d, env, scan.PosOf(fld.node), fmt.Sprintf("%s has %s: from Kubernetes 1.36 the API server rejects it on create "+
 				"and update. Write %s.", fld.node.Value, why, canon))
 			if e, ok := yamledit.ReplaceScalar(d.File, fld.node, canon); ok {
 				fix := Fix{Description: "Write " + canon, Safe: true, Edits: []Edit{e}}
@@ -66,48 +66,48 @@ func ipFields(d *scan.Document) []ipField {
 	case d.Sig.Kind == "Service" && d.Sig.APIVersion == "v1":
 		spec := scan.MapGet(root, "spec")
 		add(scan.MapGet(spec, "clusterIP"), false, true)
-		for _, n := range items(scan.MapGet(spec, "clusterIPs")) {
+		for _, n := range scan.Items(scan.MapGet(spec, "clusterIPs")) {
 			add(n, false, true)
 		}
-		for _, n := range items(scan.MapGet(spec, "externalIPs")) {
+		for _, n := range scan.Items(scan.MapGet(spec, "externalIPs")) {
 			add(n, false, false)
 		}
 		add(scan.MapGet(spec, "loadBalancerIP"), false, false)
-		for _, n := range items(scan.MapGet(spec, "loadBalancerSourceRanges")) {
+		for _, n := range scan.Items(scan.MapGet(spec, "loadBalancerSourceRanges")) {
 			add(n, true, false)
 		}
 	case d.Sig.Kind == "NetworkPolicy" && apiGroup(d.Sig.APIVersion) == "networking.k8s.io":
 		for _, dir := range [][2]string{{"ingress", "from"}, {"egress", "to"}} {
-			for _, rule := range items(at(root, "spec", dir[0])) {
-				for _, peer := range items(scan.MapGet(rule, dir[1])) {
+			for _, rule := range scan.Items(scan.At(root, "spec", dir[0])) {
+				for _, peer := range scan.Items(scan.MapGet(rule, dir[1])) {
 					b := scan.MapGet(peer, "ipBlock")
 					add(scan.MapGet(b, "cidr"), true, false)
-					for _, n := range items(scan.MapGet(b, "except")) {
+					for _, n := range scan.Items(scan.MapGet(b, "except")) {
 						add(n, true, false)
 					}
 				}
 			}
 		}
 	case d.Sig.Kind == "Endpoints" && d.Sig.APIVersion == "v1":
-		for _, s := range items(scan.MapGet(root, "subsets")) {
+		for _, s := range scan.Items(scan.MapGet(root, "subsets")) {
 			for _, list := range []string{"addresses", "notReadyAddresses"} {
-				for _, a := range items(scan.MapGet(s, list)) {
+				for _, a := range scan.Items(scan.MapGet(s, list)) {
 					add(scan.MapGet(a, "ip"), false, false)
 				}
 			}
 		}
 	case d.Sig.Kind == "EndpointSlice" && apiGroup(d.Sig.APIVersion) == "discovery.k8s.io":
-		if t := str(scan.MapGet(root, "addressType")); t != "IPv4" && t != "IPv6" {
+		if t := scan.Str(scan.MapGet(root, "addressType")); t != "IPv4" && t != "IPv6" {
 			return nil
 		}
-		for _, e := range items(scan.MapGet(root, "endpoints")) {
-			for _, n := range items(scan.MapGet(e, "addresses")) {
+		for _, e := range scan.Items(scan.MapGet(root, "endpoints")) {
+			for _, n := range scan.Items(scan.MapGet(e, "addresses")) {
 				add(n, false, false)
 			}
 		}
 	default:
 		if p := PodSpecOf(d); p != nil {
-			for _, h := range items(scan.MapGet(p.Spec, "hostAliases")) {
+			for _, h := range scan.Items(scan.MapGet(p.Spec, "hostAliases")) {
 				add(scan.MapGet(h, "ip"), false, d.Sig.Kind == "Pod" || d.Sig.Kind == "Job")
 			}
 		}

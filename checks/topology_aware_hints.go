@@ -23,10 +23,10 @@ func v1AnnotationCheck(key, msg string) func(*Rule, *scan.Document, Env) []Findi
 			return nil
 		}
 		root, _ := d.Node()
-		k, _ := scan.MapEntry(at(root, "metadata", "annotations"), key)
+		k, _ := scan.MapEntry(scan.At(root, "metadata", "annotations"), key)
 		if k == nil {
 			return nil
 		}
-		return []Finding{r.Finding(d, env, pos(k), msg)}
+		return []Finding{r.Finding(d, env, scan.PosOf(k), msg)}
 	}
 }

@@ -223,3 +223,63 @@ func scalarSpan(f *File, n *yaml.Node) (start, end int, ok bool) {
 	}
 	return start, end, true
 }
+
+// The generic helpers rules read documents with; each follows aliases.
+
+// Deref follows an alias node.
+func Deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// Items returns the elements of a sequence node (nil for anything else).
+func Items(n *yaml.Node) []*yaml.Node {
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		out[i] = Deref(c)
+	}
+	return out
+}
+
+// Pairs calls fn for each key and value of a mapping node.
+func Pairs(m *yaml.Node, fn func(k, v *yaml.Node)) {
+	m = Deref(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		fn(m.Content[i], Deref(m.Content[i+1]))
+	}
+}
+
+// Str is the value of a string scalar, or "" for anything else.
+func Str(n *yaml.Node) string {
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "") {
+		return ""
+	}
+	return n.Value
+}
+
+// Scalar is the value of any scalar node (string, number, bool), or "".
+func Scalar(n *yaml.Node) string {
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// At walks a path of mapping keys from n.
+func At(n *yaml.Node, path ...string) *yaml.Node {
+	for _, k := range path {
+		n = MapGet(n, k)
+	}
+	return n
+}
