@@ -57,8 +57,8 @@ func (c *Chart) valuesLocation(ch *chart.Chart, vp []string) (valuesHit, bool) {
 		default:
 			continue
 		}
-		if n := lookupPath(root, keys); n != nil {
-			return valuesHit{loc: Location{File: s.path, Pos: Pos{Line: n.Line, Col: n.Column}}, value: valueOf(root, keys), file: vf.file}, true
+		if n, v := lookupPath(root, keys); n != nil {
+			return valuesHit{loc: Location{File: s.path, Pos: Pos{Line: n.Line, Col: n.Column}}, value: v, file: vf.file}, true
 		}
 	}
 	return valuesHit{}, false

@@ -161,12 +161,12 @@ func (k *kustomizeFS) patchPos(sig Signature, keys []string, rendered *yaml.Node
 					}
 					continue
 				}
-				if n := lookupPath(v, rest); n != nil && sameValue(valueOf(v, rest), rendered) {
+				if n, val := lookupPath(v, rest); n != nil && sameValue(val, rendered) {
 					return p.at(n), true
 				}
 			}
 		case yaml.MappingNode: // strategic merge
-			if n := lookupPath(p.root, keys); n != nil && sameValue(valueOf(p.root, keys), rendered) {
+			if n, val := lookupPath(p.root, keys); n != nil && sameValue(val, rendered) {
 				return p.at(n), true
 			}
 		}
