@@ -112,10 +112,7 @@ func (c *Chart) valuesNode(p string) *valuesFile {
 	v := &valuesFile{}
 	if data, err := os.ReadFile(p); err == nil {
 		v.file = NewFile(p, data)
-		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) == nil && len(doc.Content) > 0 {
-			v.root = doc.Content[0]
-		}
+		v.root = rootNode(data)
 	}
 	c.valuesFiles[p] = v
 	return v

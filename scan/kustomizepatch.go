@@ -65,9 +65,7 @@ func (k *kustomizeFS) patches() []patch {
 					shift := Pos{}
 					if inline.Style == yaml.LiteralStyle || inline.Style == yaml.FoldedStyle {
 						// Content starts on the next line, indented.
-						line := kf.file.Line(inline.Line + 1)
-						ind := len(line) - len(strings.TrimLeft(string(line), " "))
-						shift = Pos{Line: inline.Line, Col: ind}
+						shift = Pos{Line: inline.Line, Col: kf.file.Indent(inline.Line + 1)}
 					} else {
 						shift = Pos{Line: inline.Line - 1, Col: -1}
 					}

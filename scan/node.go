@@ -123,6 +123,16 @@ func StringMap(m *yaml.Node) map[string]string {
 	return out
 }
 
+// rootNode parses data as YAML and returns the root node of its first
+// document, or nil when it does not parse or holds no document.
+func rootNode(data []byte) *yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	return doc.Content[0]
+}
+
 // PosOf is the file position of a node.
 func PosOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
 

@@ -327,24 +327,16 @@ func pipeValues(p *parse.PipeNode, d dot) ([]string, bool) {
 	var walkPipe func(p *parse.PipeNode)
 	var walkArg func(n parse.Node)
 	walkArg = func(n parse.Node) {
+		if vp, ok := refValues(n, d); ok {
+			found = append(found, vp)
+			return
+		}
 		switch n := n.(type) {
 		case *parse.FieldNode:
-			switch {
-			case d.root && len(n.Ident) >= 2 && n.Ident[0] == "Values":
-				found = append(found, n.Ident[1:])
-			case d.known && d.values != nil:
-				found = append(found, append(append([]string{}, d.values...), n.Ident...))
-			case d.root:
-			default:
+			// A field of the root context other than .Values (.Release.Name)
+			// reads no value; a field of an unknown `.` might.
+			if !d.root {
 				unknown = true
-			}
-		case *parse.VariableNode:
-			if len(n.Ident) >= 3 && n.Ident[0] == "$" && n.Ident[1] == "Values" {
-				found = append(found, n.Ident[2:])
-			}
-		case *parse.DotNode:
-			if d.known && d.values != nil {
-				found = append(found, d.values)
 			}
 		case *parse.PipeNode:
 			walkPipe(n)
