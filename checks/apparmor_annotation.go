@@ -28,7 +28,7 @@ var appArmorAnnotation = &Rule{
 			if !ok {
 				return
 			}
-			if c := p.Container(name); c != nil && scan.At(c.Node, "securityContext", "appArmorProfile") != nil {
+			if c := p.Container(name); c != nil && scan.MapPath(c.Node, "securityContext", "appArmorProfile") != nil {
 				return
 			}
 			out = append(out, r.Finding(d, env, scan.PosOf(k), fmt.Sprintf("Annotation %s is deprecated from Kubernetes 1.30. "+

@@ -68,16 +68,16 @@ type labelKey struct {
 func nodeLabelKeys(d *scan.Document) []labelKey {
 	var out []labelKey
 	selectorKeys := func(m *yaml.Node) {
-		scan.Pairs(m, func(k, v *yaml.Node) { out = append(out, labelKey{k.Value, k, []string{scan.Scalar(v)}}) })
+		scan.Pairs(m, func(k, v *yaml.Node) { out = append(out, labelKey{k.Value, k, []string{scan.ScalarValue(v)}}) })
 	}
 	exprKeys := func(terms *yaml.Node, field string) {
 		for _, t := range scan.Items(terms) {
 			for _, e := range scan.Items(scan.MapGet(t, field)) {
 				if k := scan.MapGet(e, "key"); k != nil {
-					lk := labelKey{key: scan.Scalar(k), node: k}
-					if strings.EqualFold(scan.Scalar(scan.MapGet(e, "operator")), "In") {
+					lk := labelKey{key: scan.ScalarValue(k), node: k}
+					if strings.EqualFold(scan.ScalarValue(scan.MapGet(e, "operator")), "In") {
 						for _, v := range scan.Items(scan.MapGet(e, "values")) {
-							lk.values = append(lk.values, scan.Scalar(v))
+							lk.values = append(lk.values, scan.ScalarValue(v))
 						}
 					}
 					out = append(out, lk)
@@ -87,34 +87,34 @@ func nodeLabelKeys(d *scan.Document) []labelKey {
 	}
 	topologyKeys := func(terms *yaml.Node, path ...string) {
 		for _, t := range scan.Items(terms) {
-			if k := scan.At(t, path...); k != nil {
-				out = append(out, labelKey{key: scan.Scalar(k), node: k})
+			if k := scan.MapPath(t, path...); k != nil {
+				out = append(out, labelKey{key: scan.ScalarValue(k), node: k})
 			}
 		}
 	}
 	root, _ := d.Node()
 	switch d.Sig.Kind {
 	case "PersistentVolume":
-		exprKeys(scan.At(root, "spec", "nodeAffinity", "required", "nodeSelectorTerms"), "matchExpressions")
+		exprKeys(scan.MapPath(root, "spec", "nodeAffinity", "required", "nodeSelectorTerms"), "matchExpressions")
 	case "StorageClass":
 		exprKeys(scan.MapGet(root, "allowedTopologies"), "matchLabelExpressions")
 	case "RuntimeClass":
-		selectorKeys(scan.At(root, "scheduling", "nodeSelector"))
+		selectorKeys(scan.MapPath(root, "scheduling", "nodeSelector"))
 	default:
 		p := PodSpecOf(d)
 		if p == nil {
 			return nil
 		}
 		selectorKeys(scan.MapGet(p.Spec, "nodeSelector"))
-		na := scan.At(p.Spec, "affinity", "nodeAffinity")
-		exprKeys(scan.At(na, "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"), "matchExpressions")
+		na := scan.MapPath(p.Spec, "affinity", "nodeAffinity")
+		exprKeys(scan.MapPath(na, "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"), "matchExpressions")
 		for _, pref := range scan.Items(scan.MapGet(na, "preferredDuringSchedulingIgnoredDuringExecution")) {
 			if m := scan.MapGet(pref, "preference"); m != nil {
 				exprKeys(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{m}}, "matchExpressions")
 			}
 		}
 		for _, kind := range []string{"podAffinity", "podAntiAffinity"} {
-			a := scan.At(p.Spec, "affinity", kind)
+			a := scan.MapPath(p.Spec, "affinity", kind)
 			topologyKeys(scan.MapGet(a, "requiredDuringSchedulingIgnoredDuringExecution"), "topologyKey")
 			topologyKeys(scan.MapGet(a, "preferredDuringSchedulingIgnoredDuringExecution"), "podAffinityTerm", "topologyKey")
 		}

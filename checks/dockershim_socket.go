@@ -26,7 +26,7 @@ var dockershimSocket = &Rule{
 				continue
 			}
 			pathNode := scan.MapGet(v.SourceValue, "path")
-			path := scan.Scalar(pathNode)
+			path := scan.ScalarValue(pathNode)
 			switch {
 			case dockerSocket(path):
 				reported[v.Name] = true
@@ -45,12 +45,12 @@ var dockershimSocket = &Rule{
 		for _, c := range p.Containers {
 			for _, m := range scan.Items(scan.MapGet(c.Node, "volumeMounts")) {
 				mp := scan.MapGet(m, "mountPath")
-				name := scan.Str(scan.MapGet(m, "name"))
-				if !dockerSocket(scan.Scalar(mp)) || reported[name] || containerd[name] {
+				name := scan.StringValue(scan.MapGet(m, "name"))
+				if !dockerSocket(scan.ScalarValue(mp)) || reported[name] || containerd[name] {
 					continue
 				}
 				out = append(out, r.Finding(d, env, scan.PosOf(mp), fmt.Sprintf("Container %s mounts volume %s at %s, where it expects the "+
-					"Docker socket, which nothing serves from Kubernetes 1.24 (containerd only). Use containerd-aware tooling instead.", c.Name, name, scan.Scalar(mp))))
+					"Docker socket, which nothing serves from Kubernetes 1.24 (containerd only). Use containerd-aware tooling instead.", c.Name, name, scan.ScalarValue(mp))))
 			}
 		}
 		return out

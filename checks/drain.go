@@ -67,7 +67,7 @@ func readDrainSet(docs []*scan.Document) drainSet {
 			if p == nil {
 				continue
 			}
-			s.workloads = append(s.workloads, workload{doc: d, replicas: scan.At(root, "spec", "replicas"), labels: stringMap(p.Labels), pod: p})
+			s.workloads = append(s.workloads, workload{doc: d, replicas: scan.MapPath(root, "spec", "replicas"), labels: stringMap(p.Labels), pod: p})
 		case d.Sig.Kind == "PodDisruptionBudget" && apiGroup(d.Sig.APIVersion) == "policy":
 			spec := scan.MapGet(root, "spec")
 			// policy/v1beta1 reads an empty selector as "no pods", policy/v1 as "every pod".
@@ -75,9 +75,9 @@ func readDrainSet(docs []*scan.Document) drainSet {
 				minAvail: scan.MapGet(spec, "minAvailable"), maxUnavl: scan.MapGet(spec, "maxUnavailable")})
 		case d.Sig.Kind == "HorizontalPodAutoscaler" && apiGroup(d.Sig.APIVersion) == "autoscaling":
 			spec := scan.MapGet(root, "spec")
-			h := hpa{doc: d, kind: scan.Str(scan.At(spec, "scaleTargetRef", "kind")), name: scan.Str(scan.At(spec, "scaleTargetRef", "name")), min: 1}
+			h := hpa{doc: d, kind: scan.StringValue(scan.MapPath(spec, "scaleTargetRef", "kind")), name: scan.StringValue(scan.MapPath(spec, "scaleTargetRef", "name")), min: 1}
 			if n := scan.MapGet(spec, "minReplicas"); n != nil {
-				if v, err := strconv.Atoi(scan.Scalar(n)); err == nil {
+				if v, err := strconv.Atoi(scan.ScalarValue(n)); err == nil {
 					h.min, h.minNode = v, n
 				}
 			}
@@ -107,7 +107,7 @@ func (s drainSet) replicas(w workload) (n int, known bool, by *hpa) {
 	if w.replicas == nil {
 		return 1, true, nil
 	}
-	v, err := strconv.Atoi(scan.Scalar(w.replicas))
+	v, err := strconv.Atoi(scan.ScalarValue(w.replicas))
 	return v, err == nil, nil
 }
 
@@ -204,7 +204,7 @@ var drainPDBBlocks = &Rule{
 				out = append(out, r.Finding(d, env, scan.PosOf(n), fmt.Sprintf("PodDisruptionBudget %s %s, so no pod it covers can ever be "+
 					"evicted: node drains hang and the node upgrade stalls. Allow at least one disruption (maxUnavailable: 1).", d.Sig.Name, why)))
 			}
-			switch mu, ma := scan.Scalar(p.maxUnavl), scan.Scalar(p.minAvail); {
+			switch mu, ma := scan.ScalarValue(p.maxUnavl), scan.ScalarValue(p.minAvail); {
 			case p.maxUnavl != nil && (mu == "0" || mu == "0%"):
 				report(p.maxUnavl, "sets maxUnavailable: "+mu)
 			case p.minAvail != nil && ma == "100%":
@@ -247,7 +247,7 @@ var drainNoReadinessProbe = &Rule{
 	Kinds:   workloadKinds,
 	Check: podCheck(func(r *Rule, d *scan.Document, env Env, p *PodSpec) []Finding {
 		root, _ := d.Node()
-		if scan.Scalar(scan.At(root, "spec", "replicas")) == "0" {
+		if scan.ScalarValue(scan.MapPath(root, "spec", "replicas")) == "0" {
 			return nil
 		}
 		var out []Finding
@@ -283,9 +283,9 @@ func readSelector(n *yaml.Node, emptyMeansAll bool) selector {
 	}
 	s := selector{labels: stringMap(scan.MapGet(n, "matchLabels"))}
 	for _, e := range scan.Items(scan.MapGet(n, "matchExpressions")) {
-		x := selectorExpr{key: scan.Scalar(scan.MapGet(e, "key")), op: scan.Scalar(scan.MapGet(e, "operator"))}
+		x := selectorExpr{key: scan.ScalarValue(scan.MapGet(e, "key")), op: scan.ScalarValue(scan.MapGet(e, "operator"))}
 		for _, v := range scan.Items(scan.MapGet(e, "values")) {
-			x.values = append(x.values, scan.Scalar(v))
+			x.values = append(x.values, scan.ScalarValue(v))
 		}
 		s.exprs = append(s.exprs, x)
 	}
@@ -334,6 +334,6 @@ func (s selector) matches(labels map[string]string) bool {
 // stringMap reads a mapping of scalars into a Go map.
 func stringMap(m *yaml.Node) map[string]string {
 	out := map[string]string{}
-	scan.Pairs(m, func(k, v *yaml.Node) { out[k.Value] = scan.Scalar(v) })
+	scan.Pairs(m, func(k, v *yaml.Node) { out[k.Value] = scan.ScalarValue(v) })
 	return out
 }

@@ -29,18 +29,18 @@ var eksAL2AMI = &Rule{
 		case d.Sig.Kind == "ClusterConfig" && apiGroup(d.Sig.APIVersion) == "eksctl.io":
 			for _, list := range []string{"nodeGroups", "managedNodeGroups"} {
 				for _, ng := range scan.Items(scan.MapGet(root, list)) {
-					if v := scan.MapGet(ng, "amiFamily"); scan.Scalar(v) == "AmazonLinux2" {
-						uses = append(uses, use{v, "Node group " + scan.Str(scan.MapGet(ng, "name")) + " uses amiFamily AmazonLinux2"})
+					if v := scan.MapGet(ng, "amiFamily"); scan.ScalarValue(v) == "AmazonLinux2" {
+						uses = append(uses, use{v, "Node group " + scan.StringValue(scan.MapGet(ng, "name")) + " uses amiFamily AmazonLinux2"})
 					}
 				}
 			}
 		case apiGroup(d.Sig.APIVersion) == "karpenter.k8s.aws":
-			if v := scan.At(root, "spec", "amiFamily"); scan.Scalar(v) == "AL2" {
+			if v := scan.MapPath(root, "spec", "amiFamily"); scan.ScalarValue(v) == "AL2" {
 				uses = append(uses, use{v, d.Sig.Kind + " " + d.Sig.Name + " uses amiFamily AL2"})
 			}
-			for _, t := range scan.Items(scan.At(root, "spec", "amiSelectorTerms")) {
-				if v := scan.MapGet(t, "alias"); strings.HasPrefix(strings.ToLower(scan.Scalar(v)), "al2@") {
-					uses = append(uses, use{v, d.Sig.Kind + " " + d.Sig.Name + " selects AMI alias " + scan.Scalar(v)})
+			for _, t := range scan.Items(scan.MapPath(root, "spec", "amiSelectorTerms")) {
+				if v := scan.MapGet(t, "alias"); strings.HasPrefix(strings.ToLower(scan.ScalarValue(v)), "al2@") {
+					uses = append(uses, use{v, d.Sig.Kind + " " + d.Sig.Name + " selects AMI alias " + scan.ScalarValue(v)})
 				}
 			}
 		}

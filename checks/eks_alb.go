@@ -37,20 +37,20 @@ var eksALBEndpointSlices = &Rule{
 		switch {
 		case d.Sig.Kind == "HelmRelease" && apiGroup(d.Sig.APIVersion) == "helm.toolkit.fluxcd.io":
 			root, _ := d.Node()
-			spec := scan.At(root, "spec", "chart", "spec")
-			if scan.Str(scan.MapGet(spec, "chart")) != albName {
+			spec := scan.MapPath(root, "spec", "chart", "spec")
+			if scan.StringValue(scan.MapGet(spec, "chart")) != albName {
 				return nil
 			}
-			return albChartFindings(r, d, env, scan.Scalar(scan.MapGet(spec, "version")), helmValues{obj: scan.At(root, "spec", "values")})
+			return albChartFindings(r, d, env, scan.ScalarValue(scan.MapGet(spec, "version")), helmValues{obj: scan.MapPath(root, "spec", "values")})
 		case d.Sig.Kind == "Application" && apiGroup(d.Sig.APIVersion) == "argoproj.io":
 			root, _ := d.Node()
-			sources := scan.Items(scan.At(root, "spec", "sources"))
-			if s := scan.At(root, "spec", "source"); s != nil {
+			sources := scan.Items(scan.MapPath(root, "spec", "sources"))
+			if s := scan.MapPath(root, "spec", "source"); s != nil {
 				sources = append([]*yaml.Node{s}, sources...)
 			}
 			var out []Finding
 			for _, s := range sources {
-				if scan.Str(scan.MapGet(s, "chart")) != albName {
+				if scan.StringValue(scan.MapGet(s, "chart")) != albName {
 					continue
 				}
 				h := scan.MapGet(s, "helm")
@@ -58,7 +58,7 @@ var eksALBEndpointSlices = &Rule{
 				if v := scan.MapGet(h, "values"); v != nil {
 					vals.text = EmbeddedOf(d.File, v)
 				}
-				out = append(out, albChartFindings(r, d, env, scan.Scalar(scan.MapGet(s, "targetRevision")), vals)...)
+				out = append(out, albChartFindings(r, d, env, scan.ScalarValue(scan.MapGet(s, "targetRevision")), vals)...)
 			}
 			return out
 		}
@@ -83,7 +83,7 @@ var eksALBEndpointSlices = &Rule{
 			out = append(out, r.Finding(d, env, scan.PosOf(flag), fmt.Sprintf("AWS Load Balancer Controller %s runs with %s: "+
 				"releases before v%s watch discovery.k8s.io/v1beta1 EndpointSlices, which Kubernetes 1.25 no longer serves, so the "+
 				"controller crash-loops and stops reconciling load balancers. Upgrade it to v%s or later (chart %s) before the "+
-				"upgrade, or set the flag to false until then.", which, scan.Scalar(flag), albFixed, albFixed, albChartFix)))
+				"upgrade, or set the flag to false until then.", which, scan.ScalarValue(flag), albFixed, albFixed, albChartFix)))
 		}
 		return out
 	},
@@ -94,7 +94,7 @@ var eksALBEndpointSlices = &Rule{
 func albFlagNode(container *yaml.Node) *yaml.Node {
 	for _, key := range []string{"args", "command"} {
 		for _, a := range scan.Items(scan.MapGet(container, key)) {
-			s := scan.Scalar(a)
+			s := scan.ScalarValue(a)
 			if s == albFlag {
 				return a
 			}
@@ -116,11 +116,11 @@ func albVersion(d *scan.Document, p *PodSpec, ref ImageRef) (which string, old b
 		return "v" + rel.String(), rel.Less(MustRelease(albFixed))
 	}
 	root, _ := d.Node()
-	for _, labels := range []*yaml.Node{p.Labels, scan.At(root, "metadata", "labels")} {
-		if v := scan.Str(scan.MapGet(labels, "app.kubernetes.io/version")); exactRelease.MatchString(v) {
+	for _, labels := range []*yaml.Node{p.Labels, scan.MapPath(root, "metadata", "labels")} {
+		if v := scan.StringValue(scan.MapGet(labels, "app.kubernetes.io/version")); exactRelease.MatchString(v) {
 			return v, MustRelease(v).Less(MustRelease(albFixed))
 		}
-		if c, ok := strings.CutPrefix(scan.Str(scan.MapGet(labels, "helm.sh/chart")), albName+"-"); ok && exactRelease.MatchString(c) {
+		if c, ok := strings.CutPrefix(scan.StringValue(scan.MapGet(labels, "helm.sh/chart")), albName+"-"); ok && exactRelease.MatchString(c) {
 			return "from chart " + c, MustRelease(c).Less(MustRelease(albChartFix))
 		}
 	}
@@ -139,21 +139,21 @@ type helmValues struct {
 // line, and whether Helm reads it as a boolean (a YAML bool, or a --set
 // parameter spelled true/false).
 func (h helmValues) lookup(path ...string) (val string, p scan.Pos, isBool, found bool) {
-	if n := scan.At(h.obj, path...); n != nil {
-		return scan.Scalar(n), scan.PosOf(n), n.Tag == "!!bool", true
+	if n := scan.MapPath(h.obj, path...); n != nil {
+		return scan.ScalarValue(n), scan.PosOf(n), n.Tag == "!!bool", true
 	}
 	if h.text != nil {
 		if root, err := h.text.parse(); err == nil {
-			if n := scan.At(root, path...); n != nil {
-				return scan.Scalar(n), h.text.Pos(n.Line, n.Column), n.Tag == "!!bool", true
+			if n := scan.MapPath(root, path...); n != nil {
+				return scan.ScalarValue(n), h.text.Pos(n.Line, n.Column), n.Tag == "!!bool", true
 			}
 		}
 	}
 	for _, prm := range scan.Items(h.params) {
-		if scan.Str(scan.MapGet(prm, "name")) == strings.Join(path, ".") {
+		if scan.StringValue(scan.MapGet(prm, "name")) == strings.Join(path, ".") {
 			v := scan.MapGet(prm, "value")
-			_, err := strconv.ParseBool(scan.Scalar(v))
-			return scan.Scalar(v), scan.PosOf(v), err == nil && scan.Scalar(scan.MapGet(prm, "forceString")) != "true", true
+			_, err := strconv.ParseBool(scan.ScalarValue(v))
+			return scan.ScalarValue(v), scan.PosOf(v), err == nil && scan.ScalarValue(scan.MapGet(prm, "forceString")) != "true", true
 		}
 	}
 	return "", scan.Pos{}, false, false

@@ -22,16 +22,16 @@ var eksAnonymousBinding = &Rule{
 			return nil
 		}
 		root, _ := d.Node()
-		if scan.Str(scan.At(root, "roleRef", "name")) == "system:public-info-viewer" {
+		if scan.StringValue(scan.MapPath(root, "roleRef", "name")) == "system:public-info-viewer" {
 			return nil // the default binding for health and version endpoints
 		}
 		var out []Finding
 		for _, s := range scan.Items(scan.MapGet(root, "subjects")) {
-			kind, name := scan.Str(scan.MapGet(s, "kind")), scan.MapGet(s, "name")
-			if (kind == "User" && scan.Str(name) == "system:anonymous") || (kind == "Group" && scan.Str(name) == "system:unauthenticated") {
+			kind, name := scan.StringValue(scan.MapGet(s, "kind")), scan.MapGet(s, "name")
+			if (kind == "User" && scan.StringValue(name) == "system:anonymous") || (kind == "Group" && scan.StringValue(name) == "system:unauthenticated") {
 				msg := fmt.Sprintf("%s binds %s %s: from EKS 1.32 anonymous requests are refused (401) except for "+
 					"/healthz, /livez and /readyz, so this grant stops working. Authenticate the client and bind the role to its identity.",
-					d.Sig.Kind, strings.ToLower(kind), scan.Str(name))
+					d.Sig.Kind, strings.ToLower(kind), scan.StringValue(name))
 				out = append(out, r.Finding(d, env, scan.PosOf(name), msg))
 			}
 		}

@@ -28,7 +28,7 @@ var eksAWSAuthQuoting = &Rule{
 		root, _ := d.Node()
 		var out []Finding
 		for _, key := range []string{"mapRoles", "mapUsers"} {
-			v := scan.At(root, "data", key)
+			v := scan.MapPath(root, "data", key)
 			e := EmbeddedOf(d.File, v)
 			if e == nil {
 				continue

@@ -24,21 +24,21 @@ var eksP2Instance = &Rule{
 				return nil
 			}
 			root, _ := d.Node()
-			reqs := scan.At(root, "spec", "template", "spec", "requirements")
+			reqs := scan.MapPath(root, "spec", "template", "spec", "requirements")
 			if reqs == nil {
-				reqs = scan.At(root, "spec", "requirements")
+				reqs = scan.MapPath(root, "spec", "requirements")
 			}
 			for _, e := range scan.Items(reqs) {
 				k := scan.MapGet(e, "key")
-				if k == nil || !strings.EqualFold(scan.Scalar(scan.MapGet(e, "operator")), "In") {
+				if k == nil || !strings.EqualFold(scan.ScalarValue(scan.MapGet(e, "operator")), "In") {
 					continue
 				}
-				lk := labelKey{key: scan.Scalar(k), node: k}
+				lk := labelKey{key: scan.ScalarValue(k), node: k}
 				if lk.key == "karpenter.k8s.aws/instance-family" {
 					lk.key = instanceTypeLabels[0] // the same test holds: the family is p2
 				}
 				for _, v := range scan.Items(scan.MapGet(e, "values")) {
-					lk.values = append(lk.values, scan.Scalar(v))
+					lk.values = append(lk.values, scan.ScalarValue(v))
 				}
 				keys = append(keys, lk)
 			}

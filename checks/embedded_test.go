@@ -21,7 +21,7 @@ func embeddedValue(t testing.TB, src string) (*scan.File, *Embedded) {
 	if err != nil {
 		return f, nil
 	}
-	return f, EmbeddedOf(f, scan.At(root, "data", "v"))
+	return f, EmbeddedOf(f, scan.MapPath(root, "data", "v"))
 }
 
 func TestEmbeddedPositions(t *testing.T) {

@@ -97,7 +97,7 @@ func volumeUses(d *scan.Document) []volumeUse {
 		}
 		root, _ := d.Node()
 		v := scan.MapGet(root, "provisioner")
-		if p := Data.VolumeByProvisioner(scan.Scalar(v)); p != nil {
+		if p := Data.VolumeByProvisioner(scan.ScalarValue(v)); p != nil {
 			out = append(out, volumeUse{p, v, fmt.Sprintf("StorageClass provisioner %s is the in-tree %s plugin", p.Provisioner, p.Field)})
 		}
 	default:

@@ -37,7 +37,7 @@ var kubeProxyIPVS = &Rule{
 				if err != nil {
 					return
 				}
-				if m := scan.MapGet(cfg, "mode"); scan.Scalar(m) == "ipvs" {
+				if m := scan.MapGet(cfg, "mode"); scan.ScalarValue(m) == "ipvs" {
 					out = append(out, r.Finding(d, env, e.Pos(m.Line, m.Column), msg))
 				}
 			})
@@ -51,8 +51,8 @@ var kubeProxyIPVS = &Rule{
 			for _, key := range []string{"command", "args"} {
 				args := scan.Items(scan.MapGet(c.Node, key))
 				for i, a := range args {
-					s := scan.Scalar(a)
-					if s == "--proxy-mode=ipvs" || (s == "--proxy-mode" && i+1 < len(args) && scan.Scalar(args[i+1]) == "ipvs") ||
+					s := scan.ScalarValue(a)
+					if s == "--proxy-mode=ipvs" || (s == "--proxy-mode" && i+1 < len(args) && scan.ScalarValue(args[i+1]) == "ipvs") ||
 						(strings.Contains(s, "--proxy-mode=ipvs") && strings.ContainsAny(s, " \n")) {
 						out = append(out, r.Finding(d, env, scan.PosOf(a), msg))
 					}

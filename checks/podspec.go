@@ -107,7 +107,7 @@ func PodSpecOf(d *scan.Document) *PodSpec {
 			if c.Kind != yaml.MappingNode {
 				continue
 			}
-			ct := Container{List: list, Node: c, Name: scan.Str(scan.MapGet(c, "name"))}
+			ct := Container{List: list, Node: c, Name: scan.StringValue(scan.MapGet(c, "name"))}
 			if img := scan.MapGet(c, "image"); img != nil && img.Kind == yaml.ScalarNode {
 				ct.Image, ct.ImageNode = img.Value, img
 			}
@@ -118,7 +118,7 @@ func PodSpecOf(d *scan.Document) *PodSpec {
 		if v.Kind != yaml.MappingNode {
 			continue
 		}
-		vol := Volume{Node: v, Name: scan.Str(scan.MapGet(v, "name"))}
+		vol := Volume{Node: v, Name: scan.StringValue(scan.MapGet(v, "name"))}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			if k := v.Content[i].Value; k != "name" {
 				vol.Source, vol.SourceKey, vol.SourceValue = k, v.Content[i], scan.Deref(v.Content[i+1])

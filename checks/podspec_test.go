@@ -106,7 +106,7 @@ func TestPodSpecOf(t *testing.T) {
 			if w := "data=emptyDir @19,logs=hostPath @20"; strings.Join(vols, ",") != w {
 				t.Errorf("volumes = %s, want %s", strings.Join(vols, ","), w)
 			}
-			if p.Annotations == nil || scan.Str(scan.At(p.Annotations, "example.com/note")) != "yes" || scan.Str(scan.At(p.Labels, "app")) != "web" {
+			if p.Annotations == nil || scan.StringValue(scan.MapPath(p.Annotations, "example.com/note")) != "yes" || scan.StringValue(scan.MapPath(p.Labels, "app")) != "web" {
 				t.Errorf("annotations or labels not read")
 			}
 			if p.Container("sidecar") == nil || p.Volume("logs") == nil || p.Container("nope") != nil {

@@ -45,7 +45,7 @@ var psaLabels = &Rule{
 		}
 		root, _ := d.Node()
 		var out []Finding
-		scan.Pairs(scan.At(root, "metadata", "labels"), func(k, v *yaml.Node) {
+		scan.Pairs(scan.MapPath(root, "metadata", "labels"), func(k, v *yaml.Node) {
 			key := k.Value
 			if !strings.HasPrefix(key, psaPrefix) {
 				return
@@ -59,7 +59,7 @@ var psaLabels = &Rule{
 				out = append(out, f)
 				return
 			}
-			val := scan.Scalar(v)
+			val := scan.ScalarValue(v)
 			existing := "and a namespace that already has it is enforced at restricted/latest"
 			if mode != "enforce" {
 				existing = "and on a namespace that already has it " + mode + " checks nothing"

@@ -48,7 +48,7 @@ func grantsPSPUse(rule *yaml.Node) bool {
 	values := func(key string) []string {
 		var out []string
 		for _, v := range scan.Items(scan.MapGet(rule, key)) {
-			out = append(out, scan.Scalar(v))
+			out = append(out, scan.ScalarValue(v))
 		}
 		return out
 	}

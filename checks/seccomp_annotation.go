@@ -46,7 +46,7 @@ var seccompAnnotation = &Rule{
 			default:
 				return
 			}
-			if host != nil && scan.At(host, "securityContext", "seccompProfile") != nil {
+			if host != nil && scan.MapPath(host, "securityContext", "seccompProfile") != nil {
 				return // the field is set: the annotation is redundant, not relied on
 			}
 			var msg string
@@ -91,7 +91,7 @@ func seccompProfile(v string) ([]string, bool) {
 // when the layout is not plain block style, where a text edit could go wrong.
 func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool) {
 	f := d.File
-	profile, ok := seccompProfile(scan.Scalar(v))
+	profile, ok := seccompProfile(scan.ScalarValue(v))
 	if !ok || !yamledit.BlockMapping(f, p.Annotations) || !yamledit.StartsLine(f, k) || yamledit.LastLine(v) != k.Line {
 		return Fix{}, false
 	}

@@ -18,8 +18,8 @@ var servicePreferClose = &Rule{
 			return nil
 		}
 		root, _ := d.Node()
-		v := scan.At(root, "spec", "trafficDistribution")
-		if scan.Scalar(v) != "PreferClose" {
+		v := scan.MapPath(root, "spec", "trafficDistribution")
+		if scan.ScalarValue(v) != "PreferClose" {
 			return nil
 		}
 		f := r.Finding(d, env, scan.PosOf(v), "spec.trafficDistribution: PreferClose is deprecated from Kubernetes 1.34. Use PreferSameZone, which means the same.")

@@ -78,7 +78,7 @@ func ipFields(d *scan.Document) []ipField {
 		}
 	case d.Sig.Kind == "NetworkPolicy" && apiGroup(d.Sig.APIVersion) == "networking.k8s.io":
 		for _, dir := range [][2]string{{"ingress", "from"}, {"egress", "to"}} {
-			for _, rule := range scan.Items(scan.At(root, "spec", dir[0])) {
+			for _, rule := range scan.Items(scan.MapPath(root, "spec", dir[0])) {
 				for _, peer := range scan.Items(scan.MapGet(rule, dir[1])) {
 					b := scan.MapGet(peer, "ipBlock")
 					add(scan.MapGet(b, "cidr"), true, false)
@@ -97,7 +97,7 @@ func ipFields(d *scan.Document) []ipField {
 			}
 		}
 	case d.Sig.Kind == "EndpointSlice" && apiGroup(d.Sig.APIVersion) == "discovery.k8s.io":
-		if t := scan.Str(scan.MapGet(root, "addressType")); t != "IPv4" && t != "IPv6" {
+		if t := scan.StringValue(scan.MapGet(root, "addressType")); t != "IPv4" && t != "IPv6" {
 			return nil
 		}
 		for _, e := range scan.Items(scan.MapGet(root, "endpoints")) {

@@ -23,7 +23,7 @@ func v1AnnotationCheck(key, msg string) func(*Rule, *scan.Document, Env) []Findi
 			return nil
 		}
 		root, _ := d.Node()
-		k, _ := scan.MapEntry(scan.At(root, "metadata", "annotations"), key)
+		k, _ := scan.MapEntry(scan.MapPath(root, "metadata", "annotations"), key)
 		if k == nil {
 			return nil
 		}

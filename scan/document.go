@@ -132,6 +132,12 @@ func Parse(f *File) ([]*Document, []*ParseError) {
 // ParseN is Parse that reads at most max documents (0: no limit). When it
 // stops early, next is the file line of the first document left unread.
 func ParseN(f *File, max int) (docs []*Document, errs []*ParseError, next int) {
+	return parseDocs(f, max, true)
+}
+
+// parseDocs is Parse and ParseNode: quick says whether a signature the line
+// scan is sure of spares the full parse.
+func parseDocs(f *File, max int, quick bool) (docs []*Document, errs []*ParseError, next int) {
 	for i, c := range Split(f.Text()) {
 		if max > 0 && i >= max {
 			return expandLists(docs), errs, c.Line
@@ -140,10 +146,12 @@ func ParseN(f *File, max int) (docs []*Document, errs []*ParseError, next int) {
 		if d.EndLine < d.StartLine {
 			d.EndLine = d.StartLine
 		}
-		if sig, ok := quickSignature(c); ok {
-			d.Sig = sig
-			docs = append(docs, d)
-			continue
+		if quick {
+			if sig, ok := quickSignature(c); ok {
+				d.Sig = sig
+				docs = append(docs, d)
+				continue
+			}
 		}
 		root, err := d.Node()
 		if err != nil {
@@ -174,21 +182,8 @@ func looksLikeObject(text []byte) bool {
 // its signature read from it. Tests compare it with Parse; benchmarks use it
 // as the baseline.
 func ParseNode(f *File) ([]*Document, []*ParseError) {
-	var docs []*Document
-	var errs []*ParseError
-	for i, c := range Split(f.Text()) {
-		d := &Document{File: f, Index: i, Item: -1, StartLine: c.Line, EndLine: c.Line + c.Lines - 1, chunk: c}
-		root, err := d.Node()
-		if err != nil {
-			pe := err.(*ParseError)
-			pe.Object = looksLikeObject(c.Data)
-			errs = append(errs, pe)
-			continue
-		}
-		d.Sig = nodeSignature(root, 0)
-		docs = append(docs, d)
-	}
-	return expandLists(docs), errs
+	docs, errs, _ := parseDocs(f, 0, false)
+	return docs, errs
 }
 
 // expandLists replaces each `kind: List` (or any *List kind with items)

@@ -127,8 +127,11 @@ func NewFile(path string, data []byte) *File {
 }
 
 // BOMLen is the length of the UTF-8 byte-order mark at the start of Data, or 0.
-func (f *File) BOMLen() int {
-	if bytes.HasPrefix(f.Data, bom) {
+func (f *File) BOMLen() int { return bomLen(f.Data) }
+
+// bomLen is the length of the UTF-8 byte-order mark at the start of data, or 0.
+func bomLen(data []byte) int {
+	if bytes.HasPrefix(data, bom) {
 		return len(bom)
 	}
 	return 0
@@ -186,6 +189,18 @@ func (f *File) Offset(p Pos) int {
 		line = line[w:]
 	}
 	return off
+}
+
+// LineStart is the byte offset in Data at which 1-based line n starts
+// (Offset of its column 1): the start of the text for n < 1, len(Data) past
+// the last line.
+func (f *File) LineStart(n int) int { return f.Offset(Pos{Line: n, Col: 1}) }
+
+// Indent is the number of spaces that start line n (0 for a line the file
+// does not have).
+func (f *File) Indent(n int) int {
+	l := f.Line(n)
+	return len(l) - len(bytes.TrimLeft(l, " "))
 }
 
 // LineEnd is the byte offset just past line n's content, before its line break.

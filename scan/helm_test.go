@@ -50,7 +50,7 @@ func findKey(t *testing.T, rf *Rendered, keys ...string) (*Document, Pos) {
 		if err != nil || root == nil {
 			continue
 		}
-		if n := lookupPath(root, keys); n != nil {
+		if n, _ := lookupPath(root, keys); n != nil {
 			return d, PosOf(n)
 		}
 	}

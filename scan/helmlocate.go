@@ -200,12 +200,9 @@ func editInTemplate(m *TemplateMatch, file string, tmpl []byte, start, end int) 
 	if err != nil {
 		return "", 0, 0, false
 	}
-	bom := 0
-	if bytes.HasPrefix(disk, []byte{0xEF, 0xBB, 0xBF}) {
-		bom = 3
-	}
-	if !bytes.Equal(disk[bom:], tmpl) {
+	b := bomLen(disk)
+	if !bytes.Equal(disk[b:], tmpl) {
 		return "", 0, 0, false
 	}
-	return file, s + bom, e + bom, true
+	return file, s + b, e + b, true
 }

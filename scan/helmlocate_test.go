@@ -63,7 +63,7 @@ func TestLocateScalars(t *testing.T) {
 	rf := files["psp/templates/daemonset.yaml"]
 	d, _ := findKey(t, rf, "apiVersion")
 	root, _ := d.Node()
-	c := valueOf(root, []string{"spec", "template", "spec", "containers", "0"})
+	_, c := lookupPath(root, []string{"spec", "template", "spec", "containers", "0"})
 	args := MapGet(c, "args")
 	image := MapGet(c, "image")
 	imageStart := rf.File.Offset(PosOf(image))
@@ -99,7 +99,7 @@ func TestLocateSubcharts(t *testing.T) {
 	d, p = findKey(t, ing, "spec", "rules", "0", "host")
 	_ = p
 	root, _ := d.Node()
-	host := valueOf(root, []string{"spec", "rules", "0"})
+	_, host := lookupPath(root, []string{"spec", "rules", "0"})
 	hk, _ := MapEntry(host, "host")
 	if loc := ing.Locate(d, Query{Pos: PosOf(hk), ObjectLevel: false}); loc.File != "../testdata/helm/vendored/values.yaml" || loc.Pos.Line != 4 {
 		t.Errorf("subchart value placed at %s:%d %s, want the parent's values.yaml:4", loc.File, loc.Pos.Line, loc.Note)

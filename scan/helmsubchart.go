@@ -174,11 +174,11 @@ func dependencyPos(src chartSource, name string) (string, Pos) {
 		if first == "" {
 			first = p
 		}
-		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		root := rootNode(data)
+		if root == nil {
 			continue
 		}
-		deps := MapGet(doc.Content[0], "dependencies")
+		deps := MapGet(root, "dependencies")
 		if deps == nil || deps.Kind != yaml.SequenceNode {
 			continue
 		}

@@ -57,8 +57,8 @@ func (c *Chart) valuesLocation(ch *chart.Chart, vp []string) (valuesHit, bool) {
 		default:
 			continue
 		}
-		if n := lookupPath(root, keys); n != nil {
-			return valuesHit{loc: Location{File: s.path, Pos: Pos{Line: n.Line, Col: n.Column}}, value: valueOf(root, keys), file: vf.file}, true
+		if n, v := lookupPath(root, keys); n != nil {
+			return valuesHit{loc: Location{File: s.path, Pos: Pos{Line: n.Line, Col: n.Column}}, value: v, file: vf.file}, true
 		}
 	}
 	return valuesHit{}, false
@@ -112,10 +112,7 @@ func (c *Chart) valuesNode(p string) *valuesFile {
 	v := &valuesFile{}
 	if data, err := os.ReadFile(p); err == nil {
 		v.file = NewFile(p, data)
-		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) == nil && len(doc.Content) > 0 {
-			v.root = doc.Content[0]
-		}
+		v.root = rootNode(data)
 	}
 	c.valuesFiles[p] = v
 	return v

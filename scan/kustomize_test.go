@@ -17,7 +17,7 @@ func placedKey(t *testing.T, b *KustomizeBuild, kind string, keys ...string) Loc
 				continue
 			}
 			root, _ := d.Node()
-			n := lookupPath(root, keys)
+			n, _ := lookupPath(root, keys)
 			if n == nil {
 				t.Fatalf("%s has no %v", kind, keys)
 			}

@@ -103,8 +103,9 @@ func (l *kustomizeLocator) locate(d *Document, q Query) Location {
 	var sd *Document
 	if sd = l.sourceDoc(d.Sig); sd != nil {
 		if sroot, err := sd.Node(); err == nil {
-			srcNode = lookupPath(sroot, keys)
-			if srcNode != nil && sameValue(valueOf(sroot, keys), value) {
+			var srcValue *yaml.Node
+			srcNode, srcValue = lookupPath(sroot, keys)
+			if srcNode != nil && sameValue(srcValue, value) {
 				return Location{File: l.src, Pos: PosOf(srcNode), Exact: true}
 			}
 		}

@@ -65,9 +65,7 @@ func (k *kustomizeFS) patches() []patch {
 					shift := Pos{}
 					if inline.Style == yaml.LiteralStyle || inline.Style == yaml.FoldedStyle {
 						// Content starts on the next line, indented.
-						line := kf.file.Line(inline.Line + 1)
-						ind := len(line) - len(strings.TrimLeft(string(line), " "))
-						shift = Pos{Line: inline.Line, Col: ind}
+						shift = Pos{Line: inline.Line, Col: kf.file.Indent(inline.Line + 1)}
 					} else {
 						shift = Pos{Line: inline.Line - 1, Col: -1}
 					}
@@ -161,12 +159,12 @@ func (k *kustomizeFS) patchPos(sig Signature, keys []string, rendered *yaml.Node
 					}
 					continue
 				}
-				if n := lookupPath(v, rest); n != nil && sameValue(valueOf(v, rest), rendered) {
+				if n, val := lookupPath(v, rest); n != nil && sameValue(val, rendered) {
 					return p.at(n), true
 				}
 			}
 		case yaml.MappingNode: // strategic merge
-			if n := lookupPath(p.root, keys); n != nil && sameValue(valueOf(p.root, keys), rendered) {
+			if n, val := lookupPath(p.root, keys); n != nil && sameValue(val, rendered) {
 				return p.at(n), true
 			}
 		}

@@ -208,6 +208,20 @@ func TestOffset(t *testing.T) {
 	}
 }
 
+func TestLineStartIndent(t *testing.T) {
+	f := NewFile("x", []byte("\ufeffa:\r\n  b: 1\r\n    - c\r\n\td"))
+	for n, want := range map[int]int{0: 3, 1: 3, 2: 7, 3: 15, 4: 24, 5: len(f.Data)} {
+		if got := f.LineStart(n); got != want {
+			t.Errorf("LineStart(%d) = %d, want %d", n, got, want)
+		}
+	}
+	for n, want := range map[int]int{0: 0, 1: 0, 2: 2, 3: 4, 4: 0, 5: 0} {
+		if got := f.Indent(n); got != want {
+			t.Errorf("Indent(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
 // FuzzParse checks that splitting and parsing never panic, that chunks keep
 // every byte, and that the cheap signature agrees with the full parse
 // whenever it claims to be sure.

@@ -288,8 +288,7 @@ func (c *compiler) inline(act int32) bool {
 // wherever they stand (not include or tpl).
 func multiLine(p *parse.PipeNode, strict bool) bool {
 	found := false
-	var walk func(n parse.Node)
-	walk = func(n parse.Node) {
+	eachArg(p, func(n parse.Node) {
 		switch n := n.(type) {
 		case *parse.IdentifierNode:
 			if always, ok := multiLineFuncs[n.Ident]; ok && (always || !strict) {
@@ -303,19 +302,26 @@ func multiLine(p *parse.PipeNode, strict bool) bool {
 			if len(n.Ident) > 1 && n.Ident[1] == "Files" {
 				found = true
 			}
-		case *parse.PipeNode:
-			if n == nil {
-				return
+		}
+	})
+	return found
+}
+
+// eachArg calls fn for each argument of each command of pipeline p, in
+// order, descending into parenthesized pipelines instead of passing them.
+func eachArg(p *parse.PipeNode, fn func(parse.Node)) {
+	if p == nil {
+		return
+	}
+	for _, cmd := range p.Cmds {
+		for _, a := range cmd.Args {
+			if sub, ok := a.(*parse.PipeNode); ok {
+				eachArg(sub, fn)
+				continue
 			}
-			for _, c := range n.Cmds {
-				for _, a := range c.Args {
-					walk(a)
-				}
-			}
+			fn(a)
 		}
 	}
-	walk(p)
-	return found
 }
 
 // pipeValues returns the one values path a pipeline reads (.Values.a.b,
@@ -324,45 +330,22 @@ func multiLine(p *parse.PipeNode, strict bool) bool {
 func pipeValues(p *parse.PipeNode, d dot) ([]string, bool) {
 	var found [][]string
 	unknown := false
-	var walkPipe func(p *parse.PipeNode)
-	var walkArg func(n parse.Node)
-	walkArg = func(n parse.Node) {
-		switch n := n.(type) {
+	eachArg(p, func(n parse.Node) {
+		if vp, ok := refValues(n, d); ok {
+			found = append(found, vp)
+			return
+		}
+		switch n.(type) {
 		case *parse.FieldNode:
-			switch {
-			case d.root && len(n.Ident) >= 2 && n.Ident[0] == "Values":
-				found = append(found, n.Ident[1:])
-			case d.known && d.values != nil:
-				found = append(found, append(append([]string{}, d.values...), n.Ident...))
-			case d.root:
-			default:
+			// A field of the root context other than .Values (.Release.Name)
+			// reads no value; a field of an unknown `.` might.
+			if !d.root {
 				unknown = true
 			}
-		case *parse.VariableNode:
-			if len(n.Ident) >= 3 && n.Ident[0] == "$" && n.Ident[1] == "Values" {
-				found = append(found, n.Ident[2:])
-			}
-		case *parse.DotNode:
-			if d.known && d.values != nil {
-				found = append(found, d.values)
-			}
-		case *parse.PipeNode:
-			walkPipe(n)
 		case *parse.ChainNode:
 			unknown = true
 		}
-	}
-	walkPipe = func(p *parse.PipeNode) {
-		if p == nil {
-			return
-		}
-		for _, cmd := range p.Cmds {
-			for _, a := range cmd.Args {
-				walkArg(a)
-			}
-		}
-	}
-	walkPipe(p)
+	})
 	if unknown || len(found) == 0 {
 		return nil, false
 	}
