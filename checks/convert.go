@@ -78,7 +78,7 @@ func fixesFor(d *scan.Document, env Env, r *Removal) []Fix {
 	if err != nil || root == nil || root.Kind != yaml.MappingNode {
 		return nil
 	}
-	if r.Convert != "swap" && yamledit.HasAnchors(root) {
+	if r.Convert != "swap" && scan.HasAnchors(root) {
 		return nil
 	}
 	var fixes []Fix

@@ -19,7 +19,7 @@ var metadataClusterName = &Rule{
 	// lines and parses it only when a line looks like the field.
 	Check: func(r *Rule, d *scan.Document, env Env) []Finding {
 		f := d.File
-		if d.EndLine > f.Lines() || !bytes.Contains(f.Data[yamledit.LineStart(f, d.StartLine):f.LineEnd(d.EndLine)], []byte("clusterName")) {
+		if d.EndLine > f.Lines() || !bytes.Contains(f.Data[f.LineStart(d.StartLine):f.LineEnd(d.EndLine)], []byte("clusterName")) {
 			return nil
 		}
 		root, err := d.Node()
@@ -33,7 +33,7 @@ var metadataClusterName = &Rule{
 		}
 		fd := r.Finding(d, env, scan.PosOf(k), "metadata.clusterName was removed in Kubernetes 1.25 and was never used; strict field "+
 			"validation may reject the object for it. Delete the field.")
-		if yamledit.BlockMapping(f, meta) && yamledit.StartsLine(f, k) && len(meta.Content) > 2 && yamledit.LastLine(v) == k.Line {
+		if yamledit.BlockMapping(f, meta) && yamledit.StartsLine(f, k) && len(meta.Content) > 2 && scan.LastLine(v) == k.Line {
 			fd.Fixes = []Fix{{Description: "Delete metadata.clusterName", Safe: true, Edits: []Edit{yamledit.DeleteLines(f, k.Line, k.Line)}}}
 		}
 		return []Finding{fd}

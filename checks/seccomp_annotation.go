@@ -92,7 +92,7 @@ func seccompProfile(v string) ([]string, bool) {
 func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool) {
 	f := d.File
 	profile, ok := seccompProfile(scan.ScalarValue(v))
-	if !ok || !yamledit.BlockMapping(f, p.Annotations) || !yamledit.StartsLine(f, k) || yamledit.LastLine(v) != k.Line {
+	if !ok || !yamledit.BlockMapping(f, p.Annotations) || !yamledit.StartsLine(f, k) || scan.LastLine(v) != k.Line {
 		return Fix{}, false
 	}
 	br := f.LineBreak()
@@ -122,7 +122,7 @@ func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool)
 		}
 		first := sc.Content[0]
 		block := append([]string{"seccompProfile:"}, yamledit.IndentLines(profile, step)...)
-		edits = append(edits, Edit{Path: f.Path, Start: yamledit.LineStart(f, first.Line), End: yamledit.LineStart(f, first.Line), New: yamledit.IndentText(block, first.Column-1, br)})
+		edits = append(edits, Edit{Path: f.Path, Start: f.LineStart(first.Line), End: f.LineStart(first.Line), New: yamledit.IndentText(block, first.Column-1, br)})
 	default:
 		if host.Kind != yaml.MappingNode || host.Style&yaml.FlowStyle != 0 {
 			return Fix{}, false
@@ -138,7 +138,7 @@ func seccompFix(d *scan.Document, p *PodSpec, host, k, v *yaml.Node) (Fix, bool)
 			return Fix{}, false
 		}
 		block := append([]string{"securityContext:", strings.Repeat(" ", step) + "seccompProfile:"}, yamledit.IndentLines(profile, 2*step)...)
-		edits = append(edits, Edit{Path: f.Path, Start: yamledit.LineStart(f, anchor.Line), End: yamledit.LineStart(f, anchor.Line), New: yamledit.IndentText(block, anchor.Column-1, br)})
+		edits = append(edits, Edit{Path: f.Path, Start: f.LineStart(anchor.Line), End: f.LineStart(anchor.Line), New: yamledit.IndentText(block, anchor.Column-1, br)})
 	}
 	if edits[1].Start < edits[0].End && edits[1].Start > edits[0].Start {
 		return Fix{}, false // the insertion point lies inside the deleted lines

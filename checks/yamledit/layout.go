@@ -2,7 +2,6 @@ package yamledit
 
 import (
 	"bytes"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -61,7 +60,7 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 			ed.Fail("line %d: key not laid out as expected", k.Line)
 			return nil
 		}
-		ls := LineStart(ed.f, k.Line)
+		ls := ed.f.LineStart(k.Line)
 		e := entry{key: k, val: v, keyStart: ks, keyEnd: ke, bodyStart: ls, indent: indent}
 		if len(bytes.TrimLeft(ed.data[ls:ks], " ")) > 0 {
 			if i != 0 || !isDashPrefix(ed.data[ls:ks]) {
@@ -78,7 +77,7 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 			ed.Fail("line %d: entry not laid out as expected", es[i].key.Line)
 			return nil
 		}
-		es[i].end = LineStart(ed.f, last+1)
+		es[i].end = ed.f.LineStart(last+1)
 	}
 	es[0].start = es[0].bodyStart
 	if !es[0].compact {
@@ -88,7 +87,7 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 			if len(t) == 0 || t[0] != '#' || len(line)-len(t) != indent {
 				break
 			}
-			es[0].start = LineStart(ed.f, l)
+			es[0].start = ed.f.LineStart(l)
 		}
 	}
 	for i := 1; i < n; i++ {
@@ -229,40 +228,10 @@ func ScalarRange(f *scan.File, n *yaml.Node) (start, end int, ok bool) {
 	return start, end, true
 }
 
-// LineStart is the byte offset of the start of file line n.
-func LineStart(f *scan.File, n int) int { return f.Offset(scan.Pos{Line: n, Col: 1}) }
-
-// lineIndent is the number of leading spaces of file line n.
-func lineIndent(f *scan.File, n int) int {
-	l := f.Line(n)
-	return len(l) - len(bytes.TrimLeft(l, " "))
-}
-
 // StartsLine reports whether node n is the first thing on its line (only
 // spaces before it), so a sibling can be inserted above it.
 func StartsLine(f *scan.File, n *yaml.Node) bool {
-	return lineIndent(f, n.Line) == n.Column-1
-}
-
-// LastLine is the last file line a node's text reaches, for nodes written in
-// block style: the deepest last descendant's line, and for block scalars the
-// line count of the value. Comments after the node do not count (see
-// Editor.textEnd for an entry's whole text).
-func LastLine(n *yaml.Node) int {
-	for {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
-		if len(n.Content) == 0 {
-			break
-		}
-		n = n.Content[len(n.Content)-1]
-	}
-	l := n.Line
-	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		l += strings.Count(strings.TrimRight(n.Value, "\n"), "\n") + 1
-	}
-	return l
+	return f.Indent(n.Line) == n.Column-1
 }
 
 // BlockMapping reports whether m is a block-style mapping whose keys each

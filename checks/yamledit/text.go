@@ -205,9 +205,9 @@ func ReplaceScalar(f *scan.File, n *yaml.Node, repl string) (Edit, bool) {
 func DeleteLines(f *scan.File, from, to int) Edit {
 	end := len(f.Data)
 	if to < f.Lines() {
-		end = LineStart(f, to+1)
+		end = f.LineStart(to + 1)
 	}
-	return Edit{Path: f.Path, Start: LineStart(f, from), End: end}
+	return Edit{Path: f.Path, Start: f.LineStart(from), End: end}
 }
 
 // IndentText indents every line of block by n spaces and ends each with br.

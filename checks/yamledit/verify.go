@@ -39,7 +39,7 @@ func (ed *Editor) Verify() error {
 	if err != nil {
 		return err
 	}
-	start, end := LineStart(ed.f, ed.d.StartLine), LineStart(ed.f, ed.last+1)
+	start, end := ed.f.LineStart(ed.d.StartLine), ed.f.LineStart(ed.last+1)
 	delta := 0
 	for _, e := range ed.edits {
 		if e.Start < start || e.End > end {
@@ -195,21 +195,4 @@ func setAt(v any, p []any, val any) error {
 		s[k] = val
 	}
 	return nil
-}
-
-// HasAnchors reports whether n uses anchors, aliases or merge keys, which
-// make one text edit change several places.
-func HasAnchors(n *yaml.Node) bool {
-	if n == nil {
-		return false
-	}
-	if n.Anchor != "" || n.Kind == yaml.AliasNode || n.Kind == yaml.ScalarNode && n.Tag == "!!merge" {
-		return true
-	}
-	for _, k := range n.Content {
-		if HasAnchors(k) {
-			return true
-		}
-	}
-	return false
 }
