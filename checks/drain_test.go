@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/internal/sharedref"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -65,7 +66,7 @@ spec:
 func TestCorpus(t *testing.T) {
 	root := filepath.Join("..", "..", "shared", "corpus")
 	if _, err := os.Stat(root); err != nil {
-		t.Skip("shared corpus not present")
+		sharedref.Missing(t, "the shared corpus")
 	}
 	var docs []*scan.Document
 	err := filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/internal/sharedref"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -242,7 +243,7 @@ func corpusCharts(t testing.TB) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Skip("shared corpus not present")
+		sharedref.Missing(t, "the shared corpus")
 	}
 	sort.Strings(out)
 	return out

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/internal/sharedref"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -29,7 +30,7 @@ func RepoCorpus(b testing.TB) []*scan.File {
 		return nil
 	})
 	if len(files) == 0 {
-		b.Skip("../shared/corpus not found")
+		sharedref.Missing(b, "../shared/corpus")
 	}
 	plain := TotalSize(files)
 	files = append(files, Workloads(200)...)

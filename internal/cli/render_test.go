@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/golden"
+	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
 // TestHelmTemplateStdin reads `helm template` output on standard input from
@@ -105,7 +106,7 @@ func TestRenderFlags(t *testing.T) {
 func TestCorpusEngine(t *testing.T) {
 	const dir = "../shared/corpus/helm-charts/stable"
 	if _, err := os.Stat(dir); err != nil {
-		t.Skip("shared corpus not present")
+		sharedref.Missing(t, "the shared corpus")
 	}
 	for _, target := range []string{"1.20", "1.25", "1.36"} {
 		var stdout, stderr bytes.Buffer

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/benchdata"
+	"github.com/kubeready/kubeready/internal/sharedref"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -92,7 +93,7 @@ func benchCharts(b *testing.B) []scan.Input {
 		}
 	}
 	if len(charts) == 0 {
-		b.Skip("no charts")
+		sharedref.Missing(b, "the shared corpus charts")
 	}
 	var in []scan.Input
 	for i := 0; len(in) < 20; i++ {

@@ -32,11 +32,23 @@ func Path(t testing.TB, elem ...string) string {
 	}
 	shared := filepath.Join(dir, "..", "shared")
 	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("skipping: %s is absent, so %s cannot be loaded (CI has it)", shared, filepath.Join(elem...))
+		Missing(t, filepath.Join(append([]string{shared}, elem...)...))
 	}
 	p := filepath.Join(append([]string{shared}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("sharedref: %v", err)
 	}
 	return p
+}
+
+// Missing is what a test does when ../shared (or a part of it) is absent:
+// outside CI it skips, saying what it could not load; under CI=true it
+// fails, since CI must run every test and has ../shared beside the
+// checkout.
+func Missing(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is absent; under CI=true a test does not skip for a missing file", what)
+	}
+	t.Skipf("skipping: %s is absent (CI has it)", what)
 }
