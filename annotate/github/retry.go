@@ -219,10 +219,10 @@ type limitedBody struct {
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, fmt.Errorf("GitHub's response is over %d MiB: not read", b.max>>20)
+	if len(p) == 0 {
+		return 0, nil
 	}
-	if int64(len(p)) > b.left {
+	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1] // one byte more tells a body of exactly max from a larger one
 	}
 	n, err := b.rc.Read(p)

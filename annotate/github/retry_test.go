@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -219,5 +220,20 @@ func TestRetryHugeBody(t *testing.T) {
 	err = (&Comment{Client: client, PR: testPR(srv)}).Report(context.Background(), cronReport())
 	if err == nil || !strings.Contains(err.Error(), "over 1 MiB") {
 		t.Errorf("err = %v, want the body limit", err)
+	}
+}
+
+// TestLimitedBodyExactly: a body of exactly MaxBody bytes reads whole; one
+// byte more is the error.
+func TestLimitedBodyExactly(t *testing.T) {
+	for _, tc := range []struct {
+		size    int
+		wantErr bool
+	}{{1 << 10, false}, {1<<10 + 1, true}} {
+		b := &limitedBody{rc: io.NopCloser(strings.NewReader(strings.Repeat("x", tc.size))), left: 1 << 10, max: 1 << 10, cancel: func() {}}
+		data, err := io.ReadAll(b)
+		if (err != nil) != tc.wantErr || (!tc.wantErr && len(data) != tc.size) {
+			t.Errorf("size %d: %d bytes, err %v", tc.size, len(data), err)
+		}
 	}
 }
