@@ -77,7 +77,7 @@ func (ed *Editor) layout(m *yaml.Node) []entry {
 			ed.Fail("line %d: entry not laid out as expected", es[i].key.Line)
 			return nil
 		}
-		es[i].end = ed.f.LineStart(last+1)
+		es[i].end = ed.f.LineStart(last + 1)
 	}
 	es[0].start = es[0].bodyStart
 	if !es[0].compact {
