@@ -130,7 +130,7 @@ func (c *conv) fix() Fix {
 // absent or null; any other value fails the conversion.
 func (c *conv) block(m *yaml.Node, key string) *yaml.Node {
 	v := scan.MapGet(m, key)
-	if v == nil || v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+	if v == nil || scan.IsNull(v) {
 		return nil
 	}
 	if v.Kind != yaml.MappingNode {
@@ -143,7 +143,7 @@ func (c *conv) block(m *yaml.Node, key string) *yaml.Node {
 // valueAt is the scalar value at key of m, or "" (absent or null).
 func valueAt(m *yaml.Node, key string) string {
 	v := scan.MapGet(m, key)
-	if v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+	if v == nil || v.Kind != yaml.ScalarNode || scan.IsNull(v) {
 		return ""
 	}
 	return v.Value
@@ -152,13 +152,13 @@ func valueAt(m *yaml.Node, key string) string {
 // has reports whether key is set (not null) in m.
 func has(m *yaml.Node, key string) bool {
 	v := scan.MapGet(m, key)
-	return v != nil && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null")
+	return v != nil && !scan.IsNull(v)
 }
 
 // seqItems returns the mappings of the sequence at key of m.
 func (c *conv) seqItems(m *yaml.Node, key string) []*yaml.Node {
 	v := scan.MapGet(m, key)
-	if v == nil || v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+	if v == nil || scan.IsNull(v) {
 		return nil
 	}
 	if v.Kind != yaml.SequenceNode {

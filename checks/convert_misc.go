@@ -43,7 +43,7 @@ func convertEndpointSlice(c *conv) {
 					}
 				}
 			}
-		} else if !(topo.Kind == yaml.ScalarNode && topo.Tag == "!!null") {
+		} else if !scan.IsNull(topo) {
 			c.Fail("line %d: topology is not a mapping", topo.Line)
 			return
 		}

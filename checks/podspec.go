@@ -99,8 +99,8 @@ func PodSpecOf(d *scan.Document) *PodSpec {
 	p := &PodSpec{Path: strings.Join(append(path[:len(path):len(path)], "spec"), "."), Template: tmpl, Spec: spec}
 	if m := scan.MapGet(tmpl, "metadata"); m != nil && m.Kind == yaml.MappingNode {
 		p.Meta = m
-		p.Labels = mappingOrNil(scan.MapGet(m, "labels"))
-		p.Annotations = mappingOrNil(scan.MapGet(m, "annotations"))
+		p.Labels = scan.MappingOrNil(scan.MapGet(m, "labels"))
+		p.Annotations = scan.MappingOrNil(scan.MapGet(m, "annotations"))
 	}
 	for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
 		for _, c := range scan.Items(scan.MapGet(spec, list)) {
@@ -156,14 +156,6 @@ func apiGroup(apiVersion string) string {
 		return apiVersion[:i]
 	}
 	return ""
-}
-
-// mappingOrNil returns n when it is a mapping node.
-func mappingOrNil(n *yaml.Node) *yaml.Node {
-	if n != nil && n.Kind == yaml.MappingNode {
-		return n
-	}
-	return nil
 }
 
 // podCheck adapts a check of one pod spec into a rule's Check: documents
