@@ -12,7 +12,6 @@ import (
 	"github.com/kubeready/kubeready/internal/paths"
 	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/strvals"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -101,10 +100,14 @@ func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
 			Message: "chart not rendered: the symbolic link " + link + " points out of the chart, and kubeready reads nothing outside the tree it scans",
 			Origin:  &Origin{Chart: dir}}}
 	}
-	ch, err := loader.LoadDir(dir)
+	ch, err := loadChartDir(dir)
 	if err != nil {
+		msg := "chart does not load: " + err.Error()
+		if _, ok := err.(*ChartBudgetError); ok {
+			msg = "chart not rendered: " + err.Error()
+		}
 		return nil, &ChartLoadError{Problem{Kind: ProblemRenderError, File: filepath.Join(dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1},
-			Message: "chart does not load: " + err.Error(), Origin: &Origin{Chart: dir}}}
+			Message: msg, Origin: &Origin{Chart: dir}}}
 	}
 	if strings.EqualFold(ch.Metadata.Type, "library") {
 		return nil, ErrLibraryChart

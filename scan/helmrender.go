@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
 )
@@ -40,7 +39,7 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 	c.loaded = nil
 	if ch == nil {
 		var err error
-		if ch, err = loader.LoadDir(c.Dir); err != nil {
+		if ch, err = loadChartDir(c.Dir); err != nil {
 			res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart does not load: " + err.Error(), Origin: origin})
 			return res
 		}

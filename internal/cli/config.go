@@ -15,7 +15,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kubeready/kubeready/checks"
-	"github.com/kubeready/kubeready/internal/engine"
 	"github.com/kubeready/kubeready/internal/git"
 	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
@@ -192,7 +191,7 @@ func regularInside(p, root string, max int64) error {
 		return errors.New("not a regular file")
 	}
 	if st.Size() > max {
-		return fmt.Errorf("%s, over %s", engine.FormatSize(st.Size()), engine.FormatSize(max))
+		return fmt.Errorf("%s, over %s", scan.FormatSize(st.Size()), scan.FormatSize(max))
 	}
 	return nil
 }

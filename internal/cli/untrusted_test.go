@@ -310,26 +310,28 @@ func TestAttackTemplateBombs(t *testing.T) {
 	}
 }
 
-// Issue 13.4: placing findings on template lines has a budget: many
-// expensive actions cannot keep the run past --timeout.
+// Issue 13.4: placing findings on template lines has a budget proportional
+// to the output: adjacent actions (each could have written any part of the
+// output) cannot make it quadratic and keep the run past --timeout.
 func TestAttackTracerBudget(t *testing.T) {
 	big := strings.Repeat("v", 10_000)
 	files := map[string]string{
 		"tr/Chart.yaml":  fmt.Sprintf(chartYAML, "tr"),
 		"tr/values.yaml": "v: " + big + "\n",
 	}
-	for i := range 3 {
+	for i := range 6 {
 		var b strings.Builder
-		fmt.Fprintf(&b, "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: t%d\n  annotations:\n", i)
-		for j := range 100 {
-			fmt.Fprintf(&b, "    a%d: {{ .Values.v }}\n", j)
+		fmt.Fprintf(&b, "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: t%d\n  annotations:\n    a: ", i)
+		for range 100 {
+			b.WriteString("{{ .Values.v }}")
 		}
+		b.WriteString("\n")
 		files[fmt.Sprintf("tr/templates/t%d.yaml", i)] = b.String()
 	}
 	dir := attackRepo(t, files)
-	r := runAttack(t, dir, 8*time.Second, 500, "--timeout", "4s", ".")
-	if n := len(r.find("api-removed")); n != 4 {
-		t.Errorf("want the three templates' findings and good.yaml's, got %d\n%s", n, r.describe())
+	r := runAttack(t, dir, 3*time.Second, 500, "--timeout", "2s", ".")
+	if n := len(r.find("api-removed")); n != 7 {
+		t.Errorf("want the six templates' findings and good.yaml's, got %d\n%s", n, r.describe())
 	}
 }
 

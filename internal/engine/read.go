@@ -27,7 +27,7 @@ func (e *Engine) read(in scan.Input) (f *scan.File, problem *checks.Finding, err
 			return nil, nil, fmt.Errorf("reading standard input: %w", err)
 		}
 		if max > 0 && int64(len(data)) > max {
-			return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("standard input is over %s (--max-file-size): not checked", FormatSize(max))), nil
+			return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("standard input is over %s (--max-file-size): not checked", scan.FormatSize(max))), nil
 		}
 		return scan.NewFile(in.Path, data), nil, nil
 	}
@@ -44,7 +44,7 @@ func (e *Engine) read(in scan.Input) (f *scan.File, problem *checks.Finding, err
 		return nil, fileProblem(checks.FileUnreadable, in.Path, "is a directory"), nil
 	}
 	if max > 0 && st.Size() > max {
-		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("%s is over %s (--max-file-size): not checked", FormatSize(st.Size()), FormatSize(max))), nil
+		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("%s is over %s (--max-file-size): not checked", scan.FormatSize(st.Size()), scan.FormatSize(max))), nil
 	}
 	var r io.Reader = fh
 	if max > 0 {
@@ -55,7 +55,7 @@ func (e *Engine) read(in scan.Input) (f *scan.File, problem *checks.Finding, err
 		return nil, fileProblem(checks.FileUnreadable, in.Path, "cannot read: "+unwrapPath(err)), nil
 	}
 	if max > 0 && int64(len(data)) > max {
-		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("over %s (--max-file-size): not checked", FormatSize(max))), nil
+		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("over %s (--max-file-size): not checked", scan.FormatSize(max))), nil
 	}
 	return scan.NewFile(in.Path, data), nil, nil
 }
@@ -71,15 +71,4 @@ func unwrapPath(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// FormatSize says n bytes for people: 5.0 MiB, 12.3 KiB, 100 bytes.
-func FormatSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -114,7 +114,7 @@ func objectKey(kind, name, ns string) string { return kind + "\x00" + name + "\x
 // keeps its documents for the set rules (placed by placeSet).
 func (e *Engine) addRendered(res *fileResult, rf *scan.Rendered, forSet bool) {
 	if max := e.limits.MaxFileSize; max > 0 && int64(len(rf.File.Data)) > max {
-		p := fileProblem(checks.FileTooLarge, rf.File.Path, fmt.Sprintf("the rendered output is %s, over %s (--max-file-size): not checked", FormatSize(int64(len(rf.File.Data))), FormatSize(max)))
+		p := fileProblem(checks.FileTooLarge, rf.File.Path, fmt.Sprintf("the rendered output is %s, over %s (--max-file-size): not checked", scan.FormatSize(int64(len(rf.File.Data))), scan.FormatSize(max)))
 		p.Rendered = rf.File.Origin
 		res.findings = append(res.findings, *p)
 		return
