@@ -14,6 +14,7 @@ import (
 	"github.com/kubeready/kubeready/internal/action"
 	"github.com/kubeready/kubeready/internal/cli"
 	"github.com/kubeready/kubeready/internal/engine"
+	"github.com/kubeready/kubeready/internal/logsink"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=..."
@@ -42,10 +43,19 @@ func versionOf(stamped string, bi *debug.BuildInfo, ok bool) string {
 
 func main() {
 	engine.TuneGC()
+	// Libraries log, and print, through one writer that no repository
+	// content can turn into a workflow command (internal/logsink): the
+	// process's stdout and stderr are theirs, kubeready writes to copies.
+	libs := logsink.Install(os.Stderr)
+	stdout, stderr, endCapture := logsink.Capture(libs)
 	bi, ok := debug.ReadBuildInfo()
 	cli.Version = versionOf(version, bi, ok)
+	var code int
 	if action.Mode(os.Args[1:], os.Getenv) {
-		os.Exit(action.Run(context.Background(), os.Getenv, os.Stdout))
+		code = action.Run(context.Background(), os.Getenv, stdout)
+	} else {
+		code = cli.Run(context.Background(), os.Args[1:], os.Stdin, stdout, stderr)
 	}
-	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	endCapture()
+	os.Exit(code)
 }
