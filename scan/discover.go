@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kubeready/kubeready/internal/git"
 	"github.com/kubeready/kubeready/internal/paths"
 )
 
@@ -73,6 +74,7 @@ func IsManifestName(name string) bool {
 // its chart. "-" is standard input. Library charts are listed in Skipped.
 func Discover(paths []string) Discovery {
 	var d Discovery
+	bound := newBoundary()
 	seen := map[string]bool{}
 	add := func(p string, kind InputKind) {
 		key := filepath.Clean(p)
@@ -100,6 +102,10 @@ func Discover(paths []string) Discovery {
 			continue
 		}
 		if !info.IsDir() {
+			if reason := explicitProblem(p, bound); reason != "" {
+				d.Skipped = append(d.Skipped, Skip{Path: p, Reason: reason})
+				continue
+			}
 			chart, inTemplates := ChartOf(p)
 			if chart != "" {
 				add(chart, InputChart)
@@ -277,6 +283,65 @@ func pathError(p string, err error) error {
 		return &fs.PathError{Op: pe.Op, Path: p, Err: pe.Err}
 	}
 	return &fs.PathError{Op: "read", Path: p, Err: err}
+}
+
+// boundary is the tree a file named on its own must stay in when it is
+// inside it: the repository of the working directory (else the working
+// directory), literal and with links resolved.
+type boundary struct{ literal, resolved string }
+
+func newBoundary() boundary {
+	wd, err := os.Getwd()
+	if err != nil {
+		return boundary{}
+	}
+	root := git.Root(wd)
+	if root == "" {
+		root = wd
+	}
+	res, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return boundary{}
+	}
+	return boundary{literal: root, resolved: res}
+}
+
+// explicitProblem says why a file named on its own (an argument, a file a
+// diff or pre-commit names) is not read, "" when it is. The directory
+// walk's rules apply: it must be a regular file (a FIFO or a device would
+// block or never end), and a name inside the repository must not lead out
+// of it through a symbolic link (leak.yaml -> ../../secret.yaml, ->
+// /proc/self/environ, a linked directory). A file outside the repository
+// that the user names is the user's choice and is read.
+func explicitProblem(p string, b boundary) string {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "symbolic link that cannot be resolved"
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		return "symbolic link that cannot be resolved"
+	}
+	li, _ := os.Lstat(p)
+	linked := target != filepath.Clean(p) || li != nil && li.Mode()&fs.ModeSymlink != 0
+	if !st.Mode().IsRegular() {
+		if linked {
+			return "symbolic link to a directory or special file: not read"
+		}
+		return "not a regular file (a FIFO, socket or device): not read"
+	}
+	if b.literal == "" {
+		return ""
+	}
+	abs, err1 := filepath.Abs(p)
+	targetAbs, err2 := filepath.Abs(target)
+	if err1 != nil || err2 != nil {
+		return "symbolic link that cannot be resolved"
+	}
+	if paths.Within(abs, b.literal) && !paths.Within(targetAbs, b.resolved) {
+		return "symbolic link out of the repository: not read"
+	}
+	return ""
 }
 
 // symlinkProblem says why a symlink found while walking root is not

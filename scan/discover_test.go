@@ -3,8 +3,10 @@ package scan
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -175,5 +177,57 @@ func TestChartOf(t *testing.T) {
 		if chart != want || in != tt.inTemplates {
 			t.Errorf("ChartOf(%s) = %q, %v; want %q, %v", tt.path, chart, in, want, tt.inTemplates)
 		}
+	}
+}
+
+// TestDiscoverExplicitPathsStayInside: files named one by one follow the
+// directory walk's rules (issue 13.6).
+func TestDiscoverExplicitPathsStayInside(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("kind: Secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	for _, d := range []string{".git", "sub"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(repo, "sub", "in.yaml"), []byte("kind: ConfigMap\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		"leak.yaml": filepath.Join(outside, "secret.yaml"), "env.yaml": "/proc/self/environ",
+		"tty.yaml": "/dev/stdin", "outdir": outside, "ok.yaml": "sub/in.yaml",
+	} {
+		if err := os.Symlink(target, filepath.Join(repo, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(repo, "fifo.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(repo, "sub"))
+	d := Discover([]string{"../leak.yaml", "../env.yaml", "../tty.yaml", "../outdir/secret.yaml", "../fifo.yaml", "../ok.yaml", "in.yaml", filepath.Join(outside, "secret.yaml")})
+	skipped := map[string]string{}
+	for _, s := range d.Skipped {
+		skipped[s.Path] = s.Reason
+	}
+	for p, want := range map[string]string{
+		"../leak.yaml": "out of the repository", "../env.yaml": "out of the repository", "../tty.yaml": "special file",
+		"../outdir/secret.yaml": "out of the repository", "../fifo.yaml": "not a regular file",
+	} {
+		if !strings.Contains(skipped[p], want) {
+			t.Errorf("%s: skipped for %q, want %q", p, skipped[p], want)
+		}
+	}
+	var read []string
+	for _, in := range d.Inputs {
+		read = append(read, in.Path)
+	}
+	// A link inside the repository, and a file outside it that the user
+	// names directly, are read.
+	if want := []string{"../ok.yaml", "in.yaml", filepath.Join(outside, "secret.yaml")}; !slices.Equal(read, want) {
+		t.Errorf("inputs %v, want %v", read, want)
 	}
 }

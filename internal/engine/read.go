@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/paths"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -31,7 +32,9 @@ func (e *Engine) read(in scan.Input) (f *scan.File, problem *checks.Finding, err
 		}
 		return scan.NewFile(in.Path, data), nil, nil
 	}
-	fh, err := os.Open(in.Path)
+	// Opened without blocking, and refused unless it is a regular file: a
+	// path swapped for a FIFO or a device after discovery does not hang.
+	fh, err := paths.OpenNonBlocking(in.Path)
 	if err != nil {
 		return nil, fileProblem(checks.FileUnreadable, in.Path, "cannot read: "+unwrapPath(err)), nil
 	}
@@ -42,6 +45,9 @@ func (e *Engine) read(in scan.Input) (f *scan.File, problem *checks.Finding, err
 	}
 	if st.IsDir() {
 		return nil, fileProblem(checks.FileUnreadable, in.Path, "is a directory"), nil
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fileProblem(checks.FileUnreadable, in.Path, "not a regular file (a FIFO, socket or device): not read"), nil
 	}
 	if max > 0 && st.Size() > max {
 		return nil, fileProblem(checks.FileTooLarge, in.Path, fmt.Sprintf("%s is over %s (--max-file-size): not checked", scan.FormatSize(st.Size()), scan.FormatSize(max))), nil
