@@ -29,10 +29,50 @@ const maxRenderRetries = 10
 // Render renders the chart as `helm template` would for a cluster with
 // caps: no cluster access (lookup returns nothing), no DNS, no plugins or
 // post-renderers, no values schema fetched. A template that fails is
-// reported and set aside, and the rest of the chart is rendered. Render is
-// not safe for concurrent use on one Chart.
+// reported and set aside, and the rest of the chart is rendered. Render
+// executes the templates in this process, with no budget; RenderWithin
+// runs them in a child process with one. Render is not safe for concurrent
+// use on one Chart.
 func (c *Chart) Render(caps Capabilities) *ChartRender {
-	res := &ChartRender{}
+	res, _ := c.render(caps, func(p *prepared) (map[string]string, []Problem, bool) {
+		out, problems := c.execute(p)
+		return out, problems, true
+	})
+	return res
+}
+
+// prepared is a chart made ready to execute: dependencies processed, the
+// values to render with, and every template by Helm's name.
+type prepared struct {
+	ch        *chart.Chart
+	rv        chartutil.Values
+	templates map[string]*chart.File
+	tree      map[string]*chart.Chart
+	origin    *Origin
+}
+
+// render prepares the chart, has exec run its templates, and reads what
+// they wrote; ok is false when exec gave up (a budget), and then res holds
+// only problems.
+func (c *Chart) render(caps Capabilities, exec func(*prepared) (map[string]string, []Problem, bool)) (res *ChartRender, ok bool) {
+	res = &ChartRender{}
+	p := c.prepare(caps, res)
+	if p == nil {
+		return res, true
+	}
+	out, problems, ok := exec(p)
+	res.Problems = append(res.Problems, problems...)
+	if !ok {
+		return res, false
+	}
+	c.readOutput(p, out, res)
+	return res, true
+}
+
+// prepare loads the chart (again, after the first render), processes its
+// dependencies and computes the values, as `helm template` does before it
+// executes anything. Problems go to res; nil means nothing can render.
+func (c *Chart) prepare(caps Capabilities, res *ChartRender) *prepared {
 	origin := &Origin{Chart: c.Dir}
 	chartFile := filepath.Join(c.Dir, "Chart.yaml")
 	ch := c.loaded
@@ -41,21 +81,21 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 		var err error
 		if ch, err = loadChartDir(c.Dir); err != nil {
 			res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart does not load: " + err.Error(), Origin: origin})
-			return res
+			return nil
 		}
 		c.remap(ch)
 	}
 	vals := mergeMaps(map[string]any{}, c.user)
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart dependencies: " + err.Error(), Origin: origin})
-		return res
+		return nil
 	}
 	res.Problems = append(res.Problems, c.missingDependencies(ch, origin)...)
 
 	kv, err := chartutil.ParseKubeVersion(caps.KubeVersion)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: err.Error(), Origin: origin})
-		return res
+		return nil
 	}
 	hcaps := &chartutil.Capabilities{
 		KubeVersion: *kv,
@@ -74,30 +114,37 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 		chartutil.ReleaseOptions{Name: name, Namespace: ns, Revision: 1, IsInstall: true}, hcaps, true)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "values.yaml"), Pos: Pos{Line: 1, Col: 1}, Message: "values: " + err.Error(), Origin: origin})
-		return res
+		return nil
 	}
+	p := &prepared{ch: ch, rv: rv, templates: map[string]*chart.File{}, tree: map[string]*chart.Chart{}, origin: origin}
+	collectTemplates(ch, p.templates, p.tree)
+	return p
+}
 
-	templates := map[string]*chart.File{}
-	tree := map[string]*chart.Chart{}
-	collectTemplates(ch, templates, tree)
-
-	var out map[string]string
+// execute runs the chart's templates in this process. A template that
+// fails is reported and set aside, and the rest are run again.
+func (c *Chart) execute(p *prepared) (map[string]string, []Problem) {
+	var problems []Problem
 	for attempt := 0; ; attempt++ {
-		out, err = engine.Engine{}.Render(ch, rv)
+		out, err := engine.Engine{}.Render(p.ch, p.rv)
 		if err == nil {
-			break
+			return out, problems
 		}
-		p, failed := c.renderProblem(err, templates, origin)
-		res.Problems = append(res.Problems, p)
+		prob, failed := c.renderProblem(err, p.templates, p.origin)
+		problems = append(problems, prob)
 		if failed == "" || strings.HasPrefix(path.Base(failed), "_") || attempt >= maxRenderRetries {
-			return res
+			return nil, problems
 		}
-		if !dropTemplate(ch, templates[failed]) {
-			return res
+		if !dropTemplate(p.ch, p.templates[failed]) {
+			return nil, problems
 		}
-		delete(templates, failed)
+		delete(p.templates, failed)
 	}
+}
 
+// readOutput turns what the templates wrote into rendered files, each with
+// the locator that traces its lines back to the template.
+func (c *Chart) readOutput(p *prepared, out map[string]string, res *ChartRender) {
 	names := make([]string, 0, len(out))
 	for n := range out {
 		names = append(names, n)
@@ -108,18 +155,17 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 		if strings.HasPrefix(path.Base(n), "_") || strings.HasSuffix(n, "NOTES.txt") || strings.TrimSpace(text) == "" {
 			continue
 		}
-		t := templates[n]
+		t := p.templates[n]
 		if t == nil {
 			continue
 		}
 		src := c.sources[t]
 		f := NewFile(src.path, []byte(text))
 		f.Origin = &Origin{Chart: c.Dir, Template: n}
-		scope, _ := valueAt(rv["Values"], subchartChain(tree[n]))
-		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: tree[n], vals: scope}
+		scope, _ := valueAt(p.rv["Values"], subchartChain(p.tree[n]))
+		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: p.tree[n], vals: scope}
 		res.Files = append(res.Files, newRendered(f, loc))
 	}
-	return res
 }
 
 // collectTemplates lists every template of ch and its subcharts by the
