@@ -1,7 +1,8 @@
 // Package fakegithub is a local stand-in for the GitHub REST operations
 // kubeready uses, for tests. Every request is checked against GitHub's
-// published REST description (../shared/github/api.github.com.slim.json)
-// with kin-openapi; what the description cannot express (lines outside the
+// published REST description (testdata/api.github.com.slim.json, a copy of
+// ../shared/github's slice plus GET /user: see testdata/PROVENANCE.md) with
+// kin-openapi; what the description cannot express (lines outside the
 // diff, the 65,536-character body limit, a fork's read-only token, rate
 // limits) is modelled by hand. Pull-request files, issue comments, review
 // comments and reviews are kept as state, so a test can run a reporter twice
@@ -11,11 +12,13 @@ package fakegithub
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -28,8 +31,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
 // Limits GitHub enforces that the REST description does not state.
@@ -45,11 +46,21 @@ const (
 	BotLogin = "github-actions[bot]"
 )
 
-// SpecPath returns the path of the slimmed REST description in ../shared;
-// see sharedref.Path for when it skips.
+// spec is the slimmed REST description, embedded so that a test in any
+// package (whatever its working directory) finds it without ../shared.
+//
+//go:embed testdata/api.github.com.slim.json
+var spec []byte
+
+// SpecPath writes the in-repository REST description into the test's
+// temporary directory and returns its path, for New.
 func SpecPath(t testing.TB) string {
 	t.Helper()
-	return sharedref.Path(t, "github", "api.github.com.slim.json")
+	p := filepath.Join(t.TempDir(), "api.github.com.slim.json")
+	if err := os.WriteFile(p, spec, 0o644); err != nil {
+		t.Fatalf("fakegithub: %v", err)
+	}
+	return p
 }
 
 // File is one file of a pull request as pulls/list-files returns it.
