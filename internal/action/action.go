@@ -116,9 +116,9 @@ type actionRun struct {
 	client    *gogithub.Client
 	pr        github.PullRequest
 	place     *github.Placement
-	change    *scan.Change // nil: everything counts as changed
-	headOK    bool         // root holds exactly the commit the line numbers refer to
-	denied    []string     // writes the token may not make
+	change    *scan.Change  // nil: everything counts as changed
+	headOK    bool          // root holds exactly the commit the line numbers refer to
+	denied    []deniedWrite // writes the token may not make
 }
 
 func (a *actionRun) do(ctx context.Context, eventName string) int {

@@ -198,6 +198,8 @@ func newActionEnv(t *testing.T, srv *fakegithub.Server, repo testRepo) actionEnv
 		"INPUT_TARGET": "1.25", "INPUT_PLATFORM": "eks", "INPUT_PATHS": ".", "INPUT_SCOPE": "files", "INPUT_FAIL-ON": "error",
 		"INPUT_COMMENT": "true", "INPUT_REVIEW": "true", "INPUT_ANNOTATIONS": "true", "INPUT_SARIF-FILE": "out/kubeready.sarif",
 		"INPUT_HELM-VALUES": "", "INPUT_GITHUB-TOKEN": srv.Token,
+		// action.yml's run step: the input is the workflow's token.
+		"KUBEREADY_TOKEN_IS_GITHUB_TOKEN": "true",
 	}
 }
 
