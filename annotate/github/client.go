@@ -101,9 +101,10 @@ func isUnprocessable(err error) bool {
 	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity
 }
 
-// describeError shortens a go-github error to a status and GitHub's message,
-// never the request's headers.
-func describeError(err error) string {
+// DescribeError shortens a go-github error to a status and GitHub's
+// message ("HTTP 403: Resource not accessible by integration"), never the
+// request's headers or URL.
+func DescribeError(err error) string {
 	var er *gogithub.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
 		msg := er.Message

@@ -20,16 +20,21 @@ const CommentMarker = "<!-- kubeready:summary -->"
 const MaxCommentBody = 65536
 
 // Comment keeps one summary comment on a pull request current. It finds
-// the comment an earlier run wrote by CommentMarker and edits it in place;
-// it creates one only when there is none, and then only when there is
-// something to say (findings or errors), so a clean pull request gets no
-// comment, while one whose findings are all fixed is told so. Should
-// several marked comments exist (two runs racing), the first is kept and
-// the others are cut down to a link to it.
+// the comment an earlier run wrote by CommentMarker, among the comments
+// written by Login only, and edits it in place; it creates one only when
+// there is none, and then only when there is something to say (findings or
+// errors), so a clean pull request gets no comment, while one whose
+// findings are all fixed is told so. Should several marked comments of
+// Login's exist (two runs racing), the first is kept and the others are cut
+// down to a link to it. Marked comments by anyone else are ignored: never
+// edited, never read, never mentioned.
 type Comment struct {
 	Client   *gogithub.Client
 	PR       PullRequest
 	Markdown annotate.Markdown
+	// Login is whom the token writes as (see Login); empty means
+	// WorkflowLogin.
+	Login string
 
 	// Set by Report: the comment's address, and whether it was created,
 	// edited, or left alone because there was nothing to say.
@@ -86,7 +91,7 @@ func (c *Comment) Report(ctx context.Context, r *annotate.Report) error {
 	keep := existing[0]
 	got, _, err := c.Client.Issues.EditComment(ctx, c.PR.Owner, c.PR.Repo, keep.GetID(), &gogithub.IssueComment{Body: &body})
 	if err != nil {
-		return fmt.Errorf("editing the summary comment %d: %w", keep.GetID(), err)
+		return &EditError{ID: keep.GetID(), Err: err}
 	}
 	c.URL, c.Edited = got.GetHTMLURL(), true
 	for _, dup := range existing[1:] {
@@ -98,10 +103,24 @@ func (c *Comment) Report(ctx context.Context, r *annotate.Report) error {
 	return nil
 }
 
-// find lists the pull request's comments (all pages) and returns those that
-// start with the marker, comments by bots (the Actions token) first.
+// EditError is GitHub refusing to edit kubeready's own summary comment
+// (one Login wrote): a refusal of the edit, not of a create, so it is no
+// sign of a fork's read-only token by itself.
+type EditError struct {
+	ID  int64
+	Err error
+}
+
+func (e *EditError) Error() string {
+	return fmt.Sprintf("editing the summary comment %d: %s", e.ID, DescribeError(e.Err))
+}
+
+func (e *EditError) Unwrap() error { return e.Err }
+
+// find lists the pull request's comments (all pages) and returns Login's
+// that start with the marker, oldest first.
 func (c *Comment) find(ctx context.Context) ([]*gogithub.IssueComment, error) {
-	var bots, others []*gogithub.IssueComment
+	var ours []*gogithub.IssueComment
 	opts := &gogithub.IssueListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := c.Client.Issues.ListComments(ctx, c.PR.Owner, c.PR.Repo, c.PR.Number, opts)
@@ -109,22 +128,13 @@ func (c *Comment) find(ctx context.Context) ([]*gogithub.IssueComment, error) {
 			return nil, fmt.Errorf("listing the pull request's comments: %w", err)
 		}
 		for _, ic := range page {
-			if !strings.HasPrefix(strings.TrimSpace(ic.GetBody()), CommentMarker) {
-				continue
-			}
-			if ic.GetUser().GetType() == "Bot" {
-				bots = append(bots, ic)
-			} else {
-				others = append(others, ic)
+			if ownedBy(ic.GetUser(), c.Login) && strings.HasPrefix(strings.TrimSpace(ic.GetBody()), CommentMarker) {
+				ours = append(ours, ic)
 			}
 		}
 		if resp.NextPage == 0 {
-			break
+			return ours, nil
 		}
 		opts.Page = resp.NextPage
 	}
-	if len(bots) > 0 {
-		return bots, nil
-	}
-	return others, nil
 }

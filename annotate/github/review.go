@@ -22,8 +22,9 @@ const MaxReviewComments = 30
 // Review posts review comments on the lines of a pull request's diff where
 // findings are, with a ```suggestion block where the finding has a safe fix,
 // as one review of at most Max comments, most severe first. A finding that
-// already has kubeready's comment on the same line (an earlier run) gets no
-// second one. Findings outside the diff get none: the summary lists them.
+// already has kubeready's comment on the same line (an earlier run: a
+// comment by Login carrying the finding's marker) gets no second one; a
+// marker in anyone else's comment counts for nothing. Findings outside the diff get none: the summary lists them.
 // If GitHub refuses the review as a whole (422: one comment it cannot
 // place, and it does not say which), the comments are posted one at a
 // time and each refused one is left to the summary.
@@ -39,6 +40,9 @@ type Review struct {
 	ReadFile func(path string) ([]byte, error)
 	// Max overrides MaxReviewComments when positive.
 	Max int
+	// Login is whom the token writes as (see Login); empty means
+	// WorkflowLogin.
+	Login string
 
 	// Result is set by Report.
 	Result ReviewResult
@@ -233,8 +237,8 @@ func (rv *Review) draft(f checks.Finding, fp string) (draftComment, bool) {
 	return d, true
 }
 
-// existing returns the keys of kubeready's review comments already on the
-// pull request (all pages), on lines of the current diff.
+// existing returns the keys of kubeready's review comments (by Login)
+// already on the pull request (all pages), on lines of the current diff.
 func (rv *Review) existing(ctx context.Context) (map[string]bool, error) {
 	out := map[string]bool{}
 	opts := &gogithub.PullRequestListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
@@ -244,6 +248,9 @@ func (rv *Review) existing(ctx context.Context) (map[string]bool, error) {
 			return nil, fmt.Errorf("listing the pull request's review comments: %w", err)
 		}
 		for _, c := range page {
+			if !ownedBy(c.GetUser(), rv.Login) {
+				continue // someone else's, whatever markers it carries
+			}
 			m := findingMarker.FindStringSubmatch(c.GetBody())
 			if m == nil || c.Line == nil {
 				continue // not kubeready's, or outdated

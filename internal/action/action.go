@@ -30,19 +30,8 @@ import (
 // token, is a warning.
 func Run(ctx context.Context, getenv func(string) string, stdout io.Writer) int {
 	gha := githubactions.New(githubactions.WithWriter(stdout), githubactions.WithGetenv(getenv))
-	in, opts, warn, err := readInputs(gha)
-	if in.token != "" {
-		gha.AddMask(in.token)
-	}
-	if err != nil {
-		gha.Errorf("kubeready: %v", err)
-		return cli.ExitError
-	}
-	if warn != "" {
-		gha.Warningf("kubeready: %s", warn)
-	}
-	if newest := checks.APIs.Newest(); newest.Less(opts.Engine.Env.Target) {
-		gha.Warningf("kubeready: target %s is newer than %s, the newest release kubeready knows; rules stop at %s", opts.Engine.Env.Target, newest, newest)
+	if token := gha.GetInput("github-token"); token != "" {
+		gha.AddMask(token)
 	}
 	ghctx, err := gha.Context()
 	if ghctx == nil {
@@ -64,8 +53,38 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer) int 
 	}
 	owner, repo := ghctx.Repo()
 	place := &github.Placement{}
-	run := &actionRun{gha: gha, in: in, opts: opts, ev: ev, workspace: workspace, place: place,
+	run := &actionRun{gha: gha, ev: ev, workspace: workspace, place: place, root: workspace, headOK: true,
 		pr: github.PullRequest{Owner: owner, Repo: repo, ServerURL: ghctx.ServerURL, HeadSHA: ghctx.SHA}}
+
+	// A pull request is scanned at its head, with the base commit's
+	// configuration (config.go); anything else with the working tree's.
+	if pr := ev.PullRequest; pr != nil && isPullRequestEvent(ghctx.EventName) {
+		dir, cleanup, ok := headTree(ctx, workspace, pr.Head.SHA, place.Note)
+		defer cleanup()
+		run.root, run.headOK = dir, ok
+		choice, unread, err := baseConfig(ctx, workspace, run.root, pr.Base.SHA)
+		if err != nil {
+			gha.Errorf("kubeready: %v", err)
+			return cli.ExitError
+		}
+		if unread != nil {
+			gha.Warningf("kubeready: could not read %s at the pull request's base commit (%v); kubeready's defaults were used, not the pull request's file", configName, unread)
+			place.Note("Could not read .kubeready.yaml at the pull request's base commit (%v): kubeready's defaults were used, not the pull request's file.", unread)
+		}
+		run.config = choice
+	}
+	in, opts, warn, err := readInputs(gha, run.config)
+	if err != nil {
+		gha.Errorf("kubeready: %v", err)
+		return cli.ExitError
+	}
+	if warn != "" {
+		gha.Warningf("kubeready: %s", warn)
+	}
+	if newest := checks.APIs.Newest(); newest.Less(opts.Engine.Env.Target) {
+		gha.Warningf("kubeready: target %s is newer than %s, the newest release kubeready knows; rules stop at %s", opts.Engine.Env.Target, newest, newest)
+	}
+	run.in, run.opts = in, opts
 	deadlines, err := apiDeadlines(getenv("KUBEREADY_API_TIMEOUT"))
 	if err != nil {
 		gha.Errorf("kubeready: %v", err)
@@ -82,6 +101,12 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer) int 
 		}
 	}
 	return run.do(ctx, ghctx.EventName)
+}
+
+// isPullRequestEvent reports whether a run with a pull_request payload is
+// about that pull request (an empty name: a local run with a payload).
+func isPullRequestEvent(name string) bool {
+	return name == "pull_request" || name == "pull_request_target" || name == ""
 }
 
 // deadlines bound the Action's GitHub API calls: each request (perTry),
@@ -116,21 +141,25 @@ type actionRun struct {
 	client    *gogithub.Client
 	pr        github.PullRequest
 	place     *github.Placement
-	change    *scan.Change // nil: everything counts as changed
-	headOK    bool         // root holds exactly the commit the line numbers refer to
-	denied    []string     // writes the token may not make
+	change    *scan.Change  // nil: everything counts as changed
+	headOK    bool          // root holds exactly the commit the line numbers refer to
+	denied    []deniedWrite // writes the token may not make
+	// config is where the configuration came from; configNoted: the
+	// summary already says the pull request changes it.
+	config      configChoice
+	configNoted bool
 }
 
+// do runs the Action once the tree to scan (root) and the inputs are known.
 func (a *actionRun) do(ctx context.Context, eventName string) int {
-	a.root, a.headOK = a.workspace, true
 	pr := a.ev.PullRequest
 	switch {
-	case pr != nil && (eventName == "pull_request" || eventName == "pull_request_target" || eventName == ""):
+	case pr != nil && isPullRequestEvent(eventName):
 		a.pr.Number, a.pr.HeadSHA = pr.Number, pr.Head.SHA
-		dir, cleanup, ok := headTree(ctx, a.workspace, pr.Head.SHA, a.place.Note)
-		defer cleanup()
-		a.root, a.headOK = dir, ok
 		a.change = a.prChange(ctx)
+		if a.config.fromBase && (headConfigDiffers(a.root, a.config.baseData) || changedFiles(a.change)[configName] != nil) {
+			a.noteConfigChanged()
+		}
 	case eventName == "push" && a.ev.After != "":
 		a.pr.HeadSHA = a.ev.After
 		a.change = pushChange(ctx, a.workspace, a.ev.Before, a.ev.After, a.place.Note)

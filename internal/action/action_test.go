@@ -95,6 +95,13 @@ type testRepo struct {
 
 func newTestRepo(t *testing.T) testRepo {
 	t.Helper()
+	return newTestRepoWith(t, nil, nil)
+}
+
+// newTestRepoWith is newTestRepo with more files in the base commit and in
+// the head commit (a value of "" removes the file at the head).
+func newTestRepoWith(t *testing.T, baseFiles, headFiles map[string]string) testRepo {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
@@ -104,11 +111,19 @@ func newTestRepo(t *testing.T) testRepo {
 	}
 	gitT(t, dir, "init", "--quiet", "--initial-branch=main")
 	testfs.WriteFiles(t, dir, map[string]string{"deploy/cron.yaml": cronBase, "legacy/old.yaml": legacy, "README.md": "# deploys\n"})
+	testfs.WriteFiles(t, dir, baseFiles)
 	gitT(t, dir, "add", ".")
 	gitT(t, dir, "commit", "--quiet", "-m", "base")
 	base := gitT(t, dir, "rev-parse", "HEAD")
 	gitT(t, dir, "checkout", "--quiet", "-b", "nightly-report")
 	testfs.WriteFiles(t, dir, map[string]string{"deploy/cron.yaml": cronHead, "deploy/hpa.yaml": hpaHead})
+	for name, content := range headFiles {
+		if content == "" {
+			gitT(t, dir, "rm", "--quiet", name)
+			continue
+		}
+		testfs.WriteFiles(t, dir, map[string]string{name: content})
+	}
 	gitT(t, dir, "add", ".")
 	gitT(t, dir, "commit", "--quiet", "-m", "head")
 	return testRepo{dir: dir, base: base, head: gitT(t, dir, "rev-parse", "HEAD")}
@@ -125,6 +140,8 @@ func (r testRepo) prFiles(t *testing.T) []fakegithub.File {
 		status := "modified"
 		if strings.Contains(diff, "new file mode") {
 			status = "added"
+		} else if strings.Contains(diff, "deleted file mode") {
+			status = "removed"
 		}
 		files = append(files, fakegithub.File{Filename: name, Status: status, Patch: patch, Changes: strings.Count(patch, "\n+") + strings.Count(patch, "\n-")})
 	}
@@ -198,6 +215,8 @@ func newActionEnv(t *testing.T, srv *fakegithub.Server, repo testRepo) actionEnv
 		"INPUT_TARGET": "1.25", "INPUT_PLATFORM": "eks", "INPUT_PATHS": ".", "INPUT_SCOPE": "files", "INPUT_FAIL-ON": "error",
 		"INPUT_COMMENT": "true", "INPUT_REVIEW": "true", "INPUT_ANNOTATIONS": "true", "INPUT_SARIF-FILE": "out/kubeready.sarif",
 		"INPUT_HELM-VALUES": "", "INPUT_GITHUB-TOKEN": srv.Token,
+		// action.yml's run step: the input is the workflow's token.
+		"KUBEREADY_TOKEN_IS_GITHUB_TOKEN": "true",
 	}
 }
 
@@ -411,10 +430,10 @@ func TestActionReviewForbiddenCommentAllowed(t *testing.T) {
 }
 
 // TestActionConfigFile: inputs left at their defaults let the repository's
-// .kubeready.yaml decide, as for the CLI; an input set otherwise wins.
+// .kubeready.yaml (on a pull request, the base commit's) decide, as for the
+// CLI; an input set otherwise wins.
 func TestActionConfigFile(t *testing.T) {
-	repo := newTestRepo(t)
-	testfs.WriteFiles(t, repo.dir, map[string]string{".kubeready.yaml": "fail-on: never\nscope: lines\ndisable: [api-deprecated]\nfix: true\n"})
+	repo := newTestRepoWith(t, map[string]string{".kubeready.yaml": "fail-on: never\nscope: lines\ndisable: [api-deprecated]\nfix: true\n"}, nil)
 	srv := newActionFake(t, repo)
 	env := newActionEnv(t, srv, repo)
 	env["INPUT_COMMENT"], env["INPUT_REVIEW"] = "false", "false"

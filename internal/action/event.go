@@ -17,18 +17,32 @@ import (
 // actionEvent is the part of the workflow's event payload the Action reads.
 type actionEvent struct {
 	PullRequest *struct {
-		Number       int `json:"number"`
-		ChangedFiles int `json:"changed_files"`
-		Head         struct {
-			SHA string `json:"sha"`
-		} `json:"head"`
-		Base struct {
-			SHA string `json:"sha"`
-		} `json:"base"`
+		Number       int      `json:"number"`
+		ChangedFiles int      `json:"changed_files"`
+		Head         eventRef `json:"head"`
+		Base         eventRef `json:"base"`
 	} `json:"pull_request"`
 	// Before and After are the commits of a push.
 	Before string `json:"before"`
 	After  string `json:"after"`
+}
+
+// eventRef is a pull request's head or base.
+type eventRef struct {
+	SHA  string `json:"sha"`
+	Repo *struct {
+		FullName string `json:"full_name"`
+	} `json:"repo"`
+}
+
+// fromFork reports whether the pull request's head is in another
+// repository than its base (a fork), as far as the payload says.
+func (ev *actionEvent) fromFork() bool {
+	pr := ev.PullRequest
+	if pr == nil || pr.Head.Repo == nil || pr.Base.Repo == nil {
+		return false
+	}
+	return !strings.EqualFold(pr.Head.Repo.FullName, pr.Base.Repo.FullName)
 }
 
 // readEvent reads GITHUB_EVENT_PATH; no file means an empty event.

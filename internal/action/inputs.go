@@ -46,10 +46,10 @@ func flagInputs() []struct{ name, def string } {
 }
 
 // readInputs reads the inputs and checks them. The flag inputs go through
-// the CLI's own flag parser (with .kubeready.yaml), so both ways in accept
-// the same values. Warnings from reading the configuration come back in
-// warn.
-func readInputs(gha *githubactions.Action) (in actionInputs, opts cli.Options, warn string, err error) {
+// the CLI's own flag parser (with the .kubeready.yaml config chooses), so
+// both ways in accept the same values. Warnings from reading the
+// configuration come back in warn.
+func readInputs(gha *githubactions.Action, config configChoice) (in actionInputs, opts cli.Options, warn string, err error) {
 	get := func(name, def string) string {
 		if v := gha.GetInput(name); v != "" {
 			return v
@@ -85,7 +85,12 @@ func readInputs(gha *githubactions.Action) (in actionInputs, opts cli.Options, w
 	args = append(args, "--")
 	args = append(args, in.paths...)
 	var errBuf strings.Builder
-	opts, _, ok := cli.ParseFlags(args, io.Discard, &errBuf)
+	var ok bool
+	if config.fromBase {
+		opts, _, ok = cli.ParseFlagsWith(args, config.cfg, io.Discard, &errBuf)
+	} else {
+		opts, _, ok = cli.ParseFlags(args, io.Discard, &errBuf)
+	}
 	msg := strings.TrimSpace(strings.ReplaceAll(errBuf.String(), "kubeready: ", ""))
 	if !ok {
 		return in, opts, "", fmt.Errorf("inputs: %s", msg)

@@ -131,11 +131,11 @@ func TestActionMetadata(t *testing.T) {
 			withDefaults[env[name]] = *in.Default
 		}
 	}
-	a, aOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return withDefaults[k] })))
+	a, aOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return withDefaults[k] })), configChoice{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, bOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(string) string { return "" })))
+	b, bOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(string) string { return "" })), configChoice{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestActionMetadata(t *testing.T) {
 		"sarif-file": "k.sarif", "github-token": "tok"} {
 		changed[env[name]] = v
 	}
-	c, cOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })))
+	c, cOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })), configChoice{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -76,10 +77,13 @@ type setting struct {
 // from. Unknown rule IDs under disable are warned about on stderr.
 func applyConfig(fs *flag.FlagSet, name string, stderr io.Writer) (*Config, map[string]string, error) {
 	origin := map[string]string{}
-	if name == "none" {
+	if name == "none" || name == givenConfig && given.c == nil {
 		return nil, origin, nil
 	}
-	if name == "" {
+	var c *Config
+	if name == givenConfig {
+		c = given.c
+	} else if name == "" {
 		wd, err := os.Getwd()
 		if err == nil {
 			name, err = findConfig(wd)
@@ -92,9 +96,11 @@ func applyConfig(fs *flag.FlagSet, name string, stderr io.Writer) (*Config, map[
 		}
 		name = displayPath(name)
 	}
-	c, err := loadConfig(name)
-	if err != nil {
-		return nil, nil, err
+	if c == nil {
+		var err error
+		if c, err = loadConfig(name); err != nil {
+			return nil, nil, err
+		}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -105,6 +111,38 @@ func applyConfig(fs *flag.FlagSet, name string, stderr io.Writer) (*Config, map[
 		fmt.Fprintf(stderr, "kubeready: warning: %s: disable: no rule %q in this version of kubeready\n", c.path, id)
 	}
 	return c, origin, nil
+}
+
+// givenConfig is the --config value by which ParseFlagsWith hands its
+// configuration to applyConfig; no file name holds a NUL byte.
+const givenConfig = "\x00given"
+
+// given is the configuration ParseFlagsWith passes, while it runs.
+var given struct {
+	sync.Mutex
+	c *Config
+}
+
+// ParseConfig reads configuration text as if it were the .kubeready.yaml
+// of directory dir (relative paths and ignore globs start there, and paths
+// it names must lie inside dir's repository); name is the file in
+// messages. The Action reads a pull request's base commit's file so.
+func ParseConfig(name, dir string, data []byte) (*Config, error) {
+	if len(data) > maxConfigSize {
+		return nil, fmt.Errorf("%s: %s, over %s", name, engine.FormatSize(int64(len(data))), engine.FormatSize(maxConfigSize))
+	}
+	return parseConfig(name, dir, data)
+}
+
+// ParseFlagsWith is ParseFlags with c as the configuration file (nil:
+// none), instead of a --config file or the .kubeready.yaml found from the
+// working directory.
+func ParseFlagsWith(args []string, c *Config, stdout, stderr io.Writer) (Options, int, bool) {
+	given.Lock()
+	defer given.Unlock()
+	given.c = c
+	defer func() { given.c = nil }()
+	return ParseFlags(append([]string{"--config", givenConfig}, args...), stdout, stderr)
 }
 
 // findConfig returns the configuration file that applies in dir: the first

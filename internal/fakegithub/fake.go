@@ -1,7 +1,8 @@
 // Package fakegithub is a local stand-in for the GitHub REST operations
 // kubeready uses, for tests. Every request is checked against GitHub's
-// published REST description (../shared/github/api.github.com.slim.json)
-// with kin-openapi; what the description cannot express (lines outside the
+// published REST description (testdata/api.github.com.slim.json, a copy of
+// ../shared/github's slice plus GET /user: see testdata/PROVENANCE.md) with
+// kin-openapi; what the description cannot express (lines outside the
 // diff, the 65,536-character body limit, a fork's read-only token, rate
 // limits) is modelled by hand. Pull-request files, issue comments, review
 // comments and reviews are kept as state, so a test can run a reporter twice
@@ -11,11 +12,13 @@ package fakegithub
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -28,8 +31,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
 // Limits GitHub enforces that the REST description does not state.
@@ -41,15 +42,26 @@ const (
 	// MaxReviewComments is how many comments one review may carry here:
 	// GitHub documents no limit but fails larger reviews in practice.
 	MaxReviewComments = 30
-	// BotLogin is the author of everything the token writes.
+	// BotLogin is the login of the workflow's token (GITHUB_TOKEN): the
+	// default author of everything the fake's token writes.
 	BotLogin = "github-actions[bot]"
 )
 
-// SpecPath returns the path of the slimmed REST description in ../shared;
-// see sharedref.Path for when it skips.
+// spec is the slimmed REST description, embedded so that a test in any
+// package (whatever its working directory) finds it without ../shared.
+//
+//go:embed testdata/api.github.com.slim.json
+var spec []byte
+
+// SpecPath writes the in-repository REST description into the test's
+// temporary directory and returns its path, for New.
 func SpecPath(t testing.TB) string {
 	t.Helper()
-	return sharedref.Path(t, "github", "api.github.com.slim.json")
+	p := filepath.Join(t.TempDir(), "api.github.com.slim.json")
+	if err := os.WriteFile(p, spec, 0o644); err != nil {
+		t.Fatalf("fakegithub: %v", err)
+	}
+	return p
 }
 
 // File is one file of a pull request as pulls/list-files returns it.
@@ -144,6 +156,13 @@ type Server struct {
 	Token string
 	// ReadOnly makes every write answer 403 as for a fork's token.
 	ReadOnly bool
+	// Login is whom the token belongs to: the author of every comment and
+	// review it writes, and the only one who may edit them. Empty means
+	// BotLogin. GET /user answers 403 "Resource not accessible by
+	// integration" for a login ending in [bot] (an installation token,
+	// such as GITHUB_TOKEN, as GitHub does) and 200 with the login for any
+	// other (a personal access token).
+	Login string
 
 	t      testing.TB
 	srv    *httptest.Server
@@ -189,6 +208,14 @@ func New(t testing.TB, specPath string) *Server {
 	return s
 }
 
+// login is whom the token belongs to; s.mu is held or the server idle.
+func (s *Server) login() string {
+	if s.Login == "" {
+		return BotLogin
+	}
+	return s.Login
+}
+
 // AddPullRequest adds (or replaces) a pull request.
 func (s *Server) AddPullRequest(pr *PullRequest) {
 	s.mu.Lock()
@@ -211,6 +238,20 @@ func (s *Server) AddIssueComment(issue int, user, body string) int64 {
 	defer s.mu.Unlock()
 	s.nextID++
 	s.issueComments = append(s.issueComments, &IssueComment{ID: s.nextID, Issue: issue, User: user, Body: body, Create: time.Now()})
+	return s.nextID
+}
+
+// AddReviewComment adds a review comment on pull request pr as user, as
+// if posted earlier (on the pull request's head commit, the RIGHT side).
+func (s *Server) AddReviewComment(pr int, user, path string, line int, body string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	c := &ReviewComment{ID: s.nextID, PR: pr, Path: path, Line: line, Side: "RIGHT", Body: body, User: user}
+	if p := s.prs[pr]; p != nil {
+		c.CommitID = p.HeadSHA
+	}
+	s.reviewComments = append(s.reviewComments, c)
 	return s.nextID
 }
 
@@ -378,6 +419,10 @@ func (s *Server) dispatch(rec http.ResponseWriter, r *http.Request, op string, p
 		return
 	}
 	p := func(name string) int { n, _ := strconv.Atoi(params[name]); return n }
+	if op == "users/get-authenticated" {
+		s.getUser(rec)
+		return
+	}
 	if params["owner"] != s.Owner || params["repo"] != s.Repo {
 		writeJSON(rec, http.StatusNotFound, apiError{Message: "Not Found"})
 		return
@@ -432,6 +477,22 @@ func (s *Server) user(login string) map[string]any {
 		typ = "Bot"
 	}
 	return map[string]any{"login": login, "id": 41898282, "type": typ}
+}
+
+// getUser answers GET /user: an installation token (a [bot] login, such
+// as the workflow's GITHUB_TOKEN) may not call it.
+func (s *Server) getUser(w http.ResponseWriter) {
+	login := s.login()
+	if strings.HasSuffix(login, "[bot]") {
+		writeJSON(w, http.StatusForbidden, apiError{Message: "Resource not accessible by integration",
+			DocumentationURL: "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
+		return
+	}
+	u := s.user(login)
+	u["node_id"], u["avatar_url"], u["gravatar_id"] = "U_x", "https://avatars.githubusercontent.com/u/1", ""
+	u["url"], u["html_url"] = s.URL+"users/"+login, "https://github.com/"+login
+	u["site_admin"], u["user_view_type"] = false, "public"
+	writeJSON(w, http.StatusOK, u)
 }
 
 func (s *Server) getPull(w http.ResponseWriter, n int) {
@@ -512,7 +573,7 @@ func (s *Server) createIssueComment(w http.ResponseWriter, issue int, body []byt
 		return
 	}
 	s.nextID++
-	c := &IssueComment{ID: s.nextID, Issue: issue, Body: in.Body, User: BotLogin, Create: time.Now()}
+	c := &IssueComment{ID: s.nextID, Issue: issue, Body: in.Body, User: s.login(), Create: time.Now()}
 	s.issueComments = append(s.issueComments, c)
 	writeJSON(w, http.StatusCreated, s.issueCommentJSON(c))
 }
@@ -524,7 +585,8 @@ func (s *Server) updateIssueComment(w http.ResponseWriter, id int64, body []byte
 		if c.ID != id {
 			continue
 		}
-		if c.User != BotLogin {
+		if c.User != s.login() {
+			// GitHub lets the workflow's token edit no one else's comment.
 			writeJSON(w, http.StatusForbidden, apiError{Message: "Resource not accessible by integration"})
 			return
 		}
@@ -642,7 +704,7 @@ func (s *Server) createReviewComment(w http.ResponseWriter, n int, body []byte) 
 		return
 	}
 	s.nextID++
-	c := &ReviewComment{ID: s.nextID, PR: n, Path: d.Path, Line: d.Line, StartLine: d.StartLine, Side: d.Side, CommitID: d.CommitID, Body: d.Body, User: BotLogin}
+	c := &ReviewComment{ID: s.nextID, PR: n, Path: d.Path, Line: d.Line, StartLine: d.StartLine, Side: d.Side, CommitID: d.CommitID, Body: d.Body, User: s.login()}
 	s.reviewComments = append(s.reviewComments, c)
 	writeJSON(w, http.StatusCreated, s.reviewCommentJSON(c))
 }
@@ -695,10 +757,10 @@ func (s *Server) createReview(w http.ResponseWriter, n int, body []byte) {
 	for _, d := range in.Comments {
 		s.nextID++
 		s.reviewComments = append(s.reviewComments, &ReviewComment{ID: s.nextID, PR: n, ReviewID: rv.ID, Path: d.Path,
-			Line: d.Line, StartLine: d.StartLine, Side: d.Side, CommitID: pr.HeadSHA, Body: d.Body, User: BotLogin})
+			Line: d.Line, StartLine: d.StartLine, Side: d.Side, CommitID: pr.HeadSHA, Body: d.Body, User: s.login()})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": rv.ID, "node_id": "PRR_x", "body": rv.Body, "state": "COMMENTED",
-		"commit_id": rv.CommitID, "user": s.user(BotLogin), "html_url": fmt.Sprintf("https://github.com/%s/%s/pull/%d#pullrequestreview-%d", s.Owner, s.Repo, n, rv.ID)})
+		"commit_id": rv.CommitID, "user": s.user(s.login()), "html_url": fmt.Sprintf("https://github.com/%s/%s/pull/%d#pullrequestreview-%d", s.Owner, s.Repo, n, rv.ID)})
 }
 
 // page writes one page of items with GitHub's Link header.

@@ -146,3 +146,37 @@ func TestFakePagesAndCapsFiles(t *testing.T) {
 		t.Errorf("listed %d files, want GitHub's cap of %d", seen, MaxFiles)
 	}
 }
+
+// TestFakeIdentity: GET /user answers 403 for an installation token (the
+// workflow's GITHUB_TOKEN) and the login for a personal token; what the
+// token writes carries its login, and it may edit nobody else's comment.
+func TestFakeIdentity(t *testing.T) {
+	s := New(t, SpecPath(t))
+	s.AddPullRequest(&PullRequest{Number: 7, HeadSHA: "abc", Files: []File{{Filename: "a.yaml", Status: "modified", Patch: "@@ -1 +1,2 @@\n a\n+b"}}})
+	if status, body := do(t, s, "GET", "/user", "", true); status != 403 || !strings.Contains(body, "Resource not accessible by integration") {
+		t.Errorf("GET /user with the workflow token: %d %s", status, body)
+	}
+	other := s.AddIssueComment(7, "mallory", "<!-- kubeready:summary -->\nmine")
+	if status, _ := do(t, s, "PATCH", fmt.Sprintf("/repos/octo/deploys/issues/comments/%d", other), `{"body":"x"}`, true); status != 403 {
+		t.Errorf("editing another user's comment: %d, want 403", status)
+	}
+	s.AddReviewComment(7, "mallory", "a.yaml", 2, "<!-- kubeready:finding 0123abcd:0 -->")
+
+	s.Login = "release-bot"
+	if status, body := do(t, s, "GET", "/user", "", true); status != 200 || !strings.Contains(body, `"login":"release-bot"`) {
+		t.Errorf("GET /user with a personal token: %d %s", status, body)
+	}
+	if status, _ := do(t, s, "POST", "/repos/octo/deploys/issues/7/comments", `{"body":"hi"}`, true); status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	cs := s.IssueComments(7)
+	if len(cs) != 2 || cs[1].User != "release-bot" || cs[0].Edits != 0 {
+		t.Errorf("comments %+v", cs)
+	}
+	if status, _ := do(t, s, "PATCH", fmt.Sprintf("/repos/octo/deploys/issues/comments/%d", cs[1].ID), `{"body":"edited"}`, true); status != 200 {
+		t.Errorf("editing the token's own comment: %d", status)
+	}
+	if rc := s.ReviewComments(7); len(rc) != 1 || rc[0].User != "mallory" || rc[0].CommitID != "abc" {
+		t.Errorf("review comments %+v", rc)
+	}
+}

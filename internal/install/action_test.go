@@ -110,6 +110,7 @@ func TestActionRunStep(t *testing.T) {
 	s := a.step(t, "run")
 	values := map[string]string{
 		"steps.build.outputs.bin || steps.install.outputs.bin": envBin,
+		"github.token == inputs.github-token":                  "true",
 	}
 	for name := range a.Inputs {
 		values["inputs."+name] = "value of " + name

@@ -1,10 +1,12 @@
 // Package sarifcheck checks SARIF logs in tests: against the SARIF 2.1.0
-// JSON schema in ../shared/sarif, and with Microsoft's SARIF Multitool
+// JSON schema (testdata/sarif-2.1.0.json, a copy of ../shared/sarif's: see
+// testdata/PROVENANCE.md), and with Microsoft's SARIF Multitool
 // using GitHub's rules when .ci/run has installed it.
 package sarifcheck
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,20 +15,18 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-
-	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
-// Schema compiles the SARIF 2.1.0 schema from ../shared/sarif.
+// schema is the SARIF 2.1.0 schema, embedded so that a test in any package
+// (whatever its working directory) finds it without ../shared.
+//
+//go:embed testdata/sarif-2.1.0.json
+var schema []byte
+
+// Schema compiles the in-repository SARIF 2.1.0 schema.
 func Schema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	path := sharedref.Path(t, "sarif", "sarif-2.1.0.json")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
 		t.Fatal(err)
 	}
