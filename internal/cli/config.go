@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -75,13 +74,13 @@ type setting struct {
 // and fills in every flag of fs the command line did not set. It returns the
 // file (nil when there is none) and, per flag it set, where the value came
 // from. Unknown rule IDs under disable are warned about on stderr.
-func applyConfig(fs *flag.FlagSet, name string, stderr io.Writer) (*Config, map[string]string, error) {
+func applyConfig(fs *flag.FlagSet, name string, given *givenConfig, stderr io.Writer) (*Config, map[string]string, error) {
 	origin := map[string]string{}
-	if name == "none" || name == givenConfig && given.c == nil {
+	if name == "none" || given != nil && given.c == nil {
 		return nil, origin, nil
 	}
 	var c *Config
-	if name == givenConfig {
+	if given != nil {
 		c = given.c
 	} else if name == "" {
 		wd, err := os.Getwd()
@@ -113,15 +112,9 @@ func applyConfig(fs *flag.FlagSet, name string, stderr io.Writer) (*Config, map[
 	return c, origin, nil
 }
 
-// givenConfig is the --config value by which ParseFlagsWith hands its
-// configuration to applyConfig; no file name holds a NUL byte.
-const givenConfig = "\x00given"
-
-// given is the configuration ParseFlagsWith passes, while it runs.
-var given struct {
-	sync.Mutex
-	c *Config
-}
+// givenConfig is a configuration handed over by ParseFlagsWith instead of
+// one read from a file (c nil: none).
+type givenConfig struct{ c *Config }
 
 // ParseConfig reads configuration text as if it were the .kubeready.yaml
 // of directory dir (relative paths and ignore globs start there, and paths
@@ -129,7 +122,7 @@ var given struct {
 // messages. The Action reads a pull request's base commit's file so.
 func ParseConfig(name, dir string, data []byte) (*Config, error) {
 	if len(data) > maxConfigSize {
-		return nil, fmt.Errorf("%s: %s, over %s", name, engine.FormatSize(int64(len(data))), engine.FormatSize(maxConfigSize))
+		return nil, fmt.Errorf("%s: %s, over %s", name, scan.FormatSize(int64(len(data))), scan.FormatSize(maxConfigSize))
 	}
 	return parseConfig(name, dir, data)
 }
@@ -138,11 +131,7 @@ func ParseConfig(name, dir string, data []byte) (*Config, error) {
 // none), instead of a --config file or the .kubeready.yaml found from the
 // working directory.
 func ParseFlagsWith(args []string, c *Config, stdout, stderr io.Writer) (Options, int, bool) {
-	given.Lock()
-	defer given.Unlock()
-	given.c = c
-	defer func() { given.c = nil }()
-	return ParseFlags(append([]string{"--config", givenConfig}, args...), stdout, stderr)
+	return parseFlags(args, &givenConfig{c}, stdout, stderr)
 }
 
 // findConfig returns the configuration file that applies in dir: the first

@@ -66,6 +66,12 @@ Flags:
 
 // ParseFlags reads the flags (and the configuration file). ok=false means stop with code.
 func ParseFlags(args []string, stdout, stderr io.Writer) (opts Options, code int, ok bool) {
+	return parseFlags(args, nil, stdout, stderr)
+}
+
+// parseFlags is ParseFlags, with the configuration given (not read from a
+// file) when given is not nil.
+func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (opts Options, code int, ok bool) {
 	fs := flag.NewFlagSet("kubeready", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "1.25", "Kubernetes `version` to check against (1.25, v1.25 or 1.25.3)")
@@ -109,7 +115,7 @@ func ParseFlags(args []string, stdout, stderr io.Writer) (opts Options, code int
 
 	// The configuration file fills in every flag the command line left unset;
 	// origin says where a value came from, so a bad one is reported there.
-	cfg, origin, err := applyConfig(fs, *configFile, stderr)
+	cfg, origin, err := applyConfig(fs, *configFile, given, stderr)
 	if err != nil {
 		return usage("%v", err)
 	}
