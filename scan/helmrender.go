@@ -130,15 +130,26 @@ func (c *Chart) execute(p *prepared) (map[string]string, []Problem) {
 		if err == nil {
 			return out, problems
 		}
-		prob, failed := c.renderProblem(err, p.templates, p.origin)
+		prob, failed, line := c.renderProblem(err, p.templates, p.origin)
+		if attempt >= maxRenderRetries || failed == "" {
+			return nil, append(problems, prob)
+		}
+		set := []string{failed}
+		if strings.HasPrefix(path.Base(failed), "_") {
+			// A helper failed: set aside the templates that call it.
+			set = callersOf(p.templates, failed, line)
+			if len(set) == 0 {
+				return nil, append(problems, prob)
+			}
+			prob.Message += " (called from " + strings.Join(set, ", ") + ", set aside; the rest of the chart is checked)"
+		}
 		problems = append(problems, prob)
-		if failed == "" || strings.HasPrefix(path.Base(failed), "_") || attempt >= maxRenderRetries {
-			return nil, problems
+		for _, name := range set {
+			if !dropTemplate(p.ch, p.templates[name]) {
+				return nil, problems
+			}
+			delete(p.templates, name)
 		}
-		if !dropTemplate(p.ch, p.templates[failed]) {
-			return nil, problems
-		}
-		delete(p.templates, failed)
 	}
 }
 
@@ -208,10 +219,9 @@ var errLocation = regexp.MustCompile(`([^\s():"]+):(\d+)(?::(\d+))?`)
 // renderProblem turns a Helm engine error into a problem at the template
 // line it names, and returns the name of the top-level template that
 // failed ("" when unknown).
-func (c *Chart) renderProblem(err error, templates map[string]*chart.File, origin *Origin) (Problem, string) {
+func (c *Chart) renderProblem(err error, templates map[string]*chart.File, origin *Origin) (p Problem, failed string, failedLine int) {
 	msg := err.Error()
-	p := Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1}, Origin: origin}
-	failed := ""
+	p = Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1}, Origin: origin}
 	for _, m := range errLocation.FindAllStringSubmatchIndex(msg, -1) {
 		name := msg[m[2]:m[3]]
 		t, ok := templates[name]
@@ -231,7 +241,7 @@ func (c *Chart) renderProblem(err error, templates map[string]*chart.File, origi
 			p.Pos = Pos{Line: 1, Col: 1}
 			msg += fmt.Sprintf(" (in the packaged subchart: %s line %d)", name, line)
 		}
-		failed = name
+		failed, failedLine = name, line
 		break
 	}
 	// The first location names the template being executed when the error
@@ -245,5 +255,5 @@ func (c *Chart) renderProblem(err error, templates map[string]*chart.File, origi
 		}
 	}
 	p.Message = "template does not render: " + msg
-	return p, failed
+	return p, failed, failedLine
 }

@@ -16,8 +16,19 @@ type trace struct {
 	seg  segment
 }
 
-// maxSteps bounds the work of one alignment (threads × output bytes).
-const maxSteps = 40_000_000
+// The work of one alignment (threads × output bytes) has a budget
+// proportional to the output, enforced as it goes: after byte i at most
+// stepsPerByte×(i+1) + baseSteps steps, and never more than maxSteps. The
+// templates of the corpus and the tests need at most 11.2 steps per byte
+// (2 is typical); a template whose actions could each have written any part
+// of the output (a hundred adjacent {{ .Values.v }}) needs a hundred or more
+// and is given up on within the first few kilobytes, its findings keeping
+// their honest fallback position.
+const (
+	stepsPerByte = 48
+	baseSteps    = 2_000_000
+	maxSteps     = 40_000_000
+)
 
 // alignment is the result of running a program over an output.
 type alignment struct {
@@ -71,7 +82,7 @@ func (p *tmplProgram) align(out []byte, floating bool) *alignment {
 			return nil
 		}
 		steps += len(clist)
-		if steps > maxSteps {
+		if steps > maxSteps || steps > stepsPerByte*(i+1)+baseSteps {
 			return nil
 		}
 		gen++
