@@ -22,6 +22,10 @@ type Document struct {
 	// StartLine and EndLine are the file lines the document spans.
 	StartLine, EndLine int
 	Sig                Signature
+	// SigOnly is set when the document does not parse (its error is among
+	// Parse's errors) but its signature could be read from its top-level
+	// lines: only the rules that read nothing but the signature may run.
+	SigOnly bool
 
 	chunk Chunk
 	once  sync.Once
@@ -59,7 +63,7 @@ func (d *Document) Node() (*yaml.Node, error) {
 // parsed again on first use. Holding many documents for the whole run (the
 // set rules do) then costs their text, not their trees.
 func (d *Document) Detached() *Document {
-	return &Document{File: d.File, Index: d.Index, Item: d.Item, StartLine: d.StartLine, EndLine: d.EndLine, Sig: d.Sig, chunk: d.chunk}
+	return &Document{File: d.File, Index: d.Index, Item: d.Item, StartLine: d.StartLine, EndLine: d.EndLine, Sig: d.Sig, SigOnly: d.SigOnly, chunk: d.chunk}
 }
 
 // ParseError is a YAML syntax error at a file line.
@@ -159,6 +163,14 @@ func parseDocs(f *File, max int, quick bool) (docs []*Document, errs []*ParseErr
 			errors.As(err, &pe)
 			pe.Object = looksLikeObject(c.Data)
 			errs = append(errs, pe)
+			if strings.Contains(pe.Msg, "exceeded max depth") {
+				// Nesting past the parser's limit hides nothing of the
+				// signature: the rules that read only it still run.
+				if sig, ok := salvageSignature(c); ok {
+					d.Sig, d.SigOnly = sig, true
+					docs = append(docs, d)
+				}
+			}
 			continue
 		}
 		d.Sig = nodeSignature(root, 0)

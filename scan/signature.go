@@ -309,3 +309,98 @@ func hasOddBreak(l []byte) bool {
 	return !utf8.Valid(l) || bytes.Contains(l, []byte("\u0085")) ||
 		bytes.Contains(l, []byte("\u2028")) || bytes.Contains(l, []byte("\u2029")) || bytes.Contains(l, []byte("\ufeff"))
 }
+
+// salvageSignature reads the signature of a chunk that does not parse from
+// its block-style top-level lines: `apiVersion: v`, `kind: k`, and `name:`
+// and `namespace:` one level under `metadata:`, each with a plain or quoted
+// one-line value. Any other line is passed over. ok is false when apiVersion
+// or kind is missing, given twice, or not a one-line scalar.
+func salvageSignature(c Chunk) (sig Signature, ok bool) {
+	line := c.Line - 1
+	data := c.Data
+	inMeta, childIndent := false, -1
+	seen := map[string]bool{}
+	for len(data) > 0 {
+		var l []byte
+		if i := bytes.IndexByte(data, '\n'); i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i], data[i+1:]
+		}
+		line++
+		l = bytes.TrimSuffix(l, []byte{'\r'})
+		if len(l) > 4096 {
+			l = l[:4096] // a key and its one-line value fit; the rest is passed over
+		}
+		indent := len(l) - len(bytes.TrimLeft(l, " "))
+		if indent == len(l) || l[indent] == '#' {
+			continue
+		}
+		if indent > 0 {
+			if !inMeta {
+				continue
+			}
+			if childIndent < 0 {
+				childIndent = indent
+			}
+			if indent != childIndent {
+				continue
+			}
+			key, val, good := salvageKey(l[indent:])
+			if !good || (key != "name" && key != "namespace") {
+				continue
+			}
+			if seen["metadata."+key] {
+				return sig, false
+			}
+			seen["metadata."+key] = true
+			pos := Pos{Line: line, Col: indent + 1}
+			if key == "name" {
+				sig.Name, sig.NamePos = val, pos
+			} else {
+				sig.Namespace, sig.NamespacePos = val, pos
+			}
+			continue
+		}
+		inMeta, childIndent = false, -1
+		if bytes.Equal(bytes.TrimRight(l, " \t"), []byte("metadata:")) {
+			inMeta = true
+			continue
+		}
+		key, val, good := salvageKey(l)
+		if key != "apiVersion" && key != "kind" {
+			continue
+		}
+		if !good || seen[key] {
+			return sig, false
+		}
+		seen[key] = true
+		if key == "apiVersion" {
+			sig.APIVersion, sig.APIVersionPos = val, Pos{Line: line, Col: 1}
+		} else {
+			sig.Kind, sig.KindPos = val, Pos{Line: line, Col: 1}
+		}
+	}
+	return sig, sig.APIVersion != "" && sig.Kind != ""
+}
+
+// salvageKey reads `key: value` with a plain or quoted one-line scalar
+// value (a trailing comment allowed). good is false for any other value.
+func salvageKey(l []byte) (key, val string, good bool) {
+	i := bytes.Index(l, []byte(": "))
+	if i <= 0 {
+		return "", "", false
+	}
+	key = string(l[:i])
+	v := bytes.TrimSpace(l[i+2:])
+	if j := bytes.Index(v, []byte(" #")); j >= 0 {
+		v = bytes.TrimSpace(v[:j])
+	}
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		v = v[1 : len(v)-1]
+	}
+	if len(v) == 0 || bytes.ContainsAny(v, "[]{}&*!|>\"'`,") || !utf8.Valid(v) {
+		return key, "", false
+	}
+	return key, string(v), true
+}

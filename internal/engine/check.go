@@ -36,7 +36,10 @@ func (e *Engine) checkFile(f *scan.File) fileResult {
 		}
 		res.documents++
 		rules, whole := e.rules, true
-		if e.wantsNode(d.Sig.Kind) {
+		if d.SigOnly {
+			// it does not parse (reported above): signature rules only
+			rules, whole = e.signatureRules(d.Sig.Kind), false
+		} else if e.wantsNode(d.Sig.Kind) {
 			if problem := e.nodeProblem(d); problem != nil {
 				// the rules that read only the signature (api-removed) still run
 				res.findings = append(res.findings, *problem)
