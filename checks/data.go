@@ -92,20 +92,45 @@ func (t *APITable) Served(apiVersion, kind string, target Version) bool {
 }
 
 // Replacement picks the replacement to recommend at target: the newest one
-// the target serves, else the first one with the release that serves it.
+// that both the target and the release before it serve (EKS, like
+// Kubernetes, upgrades the control plane one minor version at a time, so that
+// is the cluster being upgraded: an object moved to it works before and after
+// the upgrade), else the newest one the target serves, else the first one
+// with the release that serves it.
 func (r *Removal) Replacement(target Version) (Replacement, bool) {
 	if len(r.Replacements) == 0 {
 		return Replacement{}, false
 	}
-	for i := len(r.Replacements) - 1; i >= 0; i-- {
-		rep := r.Replacements[i]
-		if (rep.Since == "" || target.AtLeast(MustVersion(rep.Since))) && APIs.Served(rep.APIVersion, "", target) {
-			if other := APIs.Find(rep.APIVersion, r.Kinds[0]); other == nil || target.Less(MustVersion(other.Removed)) {
+	if prev, ok := target.previous(); ok {
+		for i := len(r.Replacements) - 1; i >= 0; i-- {
+			if rep := r.Replacements[i]; r.servedAt(rep, target) && r.servedAt(rep, prev) {
 				return rep, true
 			}
 		}
 	}
+	if rep, ok := r.NewestReplacement(target); ok {
+		return rep, true
+	}
 	return r.Replacements[len(r.Replacements)-1], true
+}
+
+// NewestReplacement is the newest replacement the target serves.
+func (r *Removal) NewestReplacement(target Version) (Replacement, bool) {
+	for i := len(r.Replacements) - 1; i >= 0; i-- {
+		if rep := r.Replacements[i]; r.servedAt(rep, target) {
+			return rep, true
+		}
+	}
+	return Replacement{}, false
+}
+
+// servedAt reports whether v serves the replacement rep of r's kinds.
+func (r *Removal) servedAt(rep Replacement, v Version) bool {
+	if rep.Since != "" && v.Less(MustVersion(rep.Since)) || !APIs.Served(rep.APIVersion, "", v) {
+		return false
+	}
+	other := APIs.Find(rep.APIVersion, r.Kinds[0])
+	return other == nil || v.Less(MustVersion(other.Removed))
 }
 
 // ServedRow is one row of data/served.yaml: kinds of a group/version and
