@@ -194,8 +194,9 @@ type VolumePlugin struct {
 
 // Addon is one version constraint on a cluster add-on image.
 type Addon struct {
-	Component string   `yaml:"component"`
-	Images    []string `yaml:"images"`
+	Component string `yaml:"component"`
+	// Repositories are image repository paths without the registry host.
+	Repositories []string `yaml:"repositories"`
 	// Check is "minimum", "same-minor" or "skew".
 	Check    string   `yaml:"check"`
 	Minimum  string   `yaml:"minimum"`

@@ -53,7 +53,7 @@ func TestTablesHaveSourcesAndOrderedVersions(t *testing.T) {
 			t.Errorf("addons row %s: rows of a component must be ordered oldest from first", row)
 		}
 		last[a.Component+a.Check] = from
-		if len(a.Images) == 0 || a.Why == "" {
+		if len(a.Repositories) == 0 || a.Why == "" {
 			t.Errorf("addons row %s: needs images and why", row)
 		}
 		switch a.Check {

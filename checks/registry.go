@@ -17,6 +17,7 @@ var registry = []*Rule{
 	intreeVolumeRemoved,
 	gitRepoVolume,
 	dockershimSocket,
+	dockerDataDir,
 	legacyRegistry,
 	ingressNginxRetired,
 	betaNodeLabels,

@@ -9,6 +9,7 @@ var ruleFiles = map[string]string{
 	"api-removed":               "api.go",
 	"apparmor-annotation":       "apparmor_annotation.go",
 	"beta-node-labels":          "beta_node_labels.go",
+	"docker-data-dir":           "docker_data_dir.go",
 	"dockershim-socket":         "dockershim_socket.go",
 	"drain-no-pdb":              "drain.go",
 	"drain-no-readiness-probe":  "drain.go",
