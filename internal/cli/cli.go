@@ -73,7 +73,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	opts.Engine.Stdin = stdin
+	stop := captureStderr()
 	engine.Run(ctx, opts.Engine, opts.Paths, change, rep)
+	if note := stop(); note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	return report(ctx, rep, opts, stdout, stderr)
 }
 
