@@ -28,6 +28,8 @@ var (
 	imagesYAML []byte
 	//go:embed data/annotations.yaml
 	annotationsYAML []byte
+	//go:embed data/nodeflags.yaml
+	nodeFlagsYAML []byte
 )
 
 // Removal is one row of the removal table: kinds of one group/version that
@@ -239,6 +241,16 @@ type PodAnnotation struct {
 	Source  string `yaml:"source"`
 }
 
+// KubeletFlag is a kubelet flag the target no longer has.
+type KubeletFlag struct {
+	Flag string `yaml:"flag"`
+	// Config is the same setting as a KubeletConfiguration key.
+	Config  string `yaml:"config"`
+	Removed string `yaml:"removed"`
+	Why     string `yaml:"why"`
+	Source  string `yaml:"source"`
+}
+
 // Tables holds the rule data tables of checks/data.
 type Tables struct {
 	Volumes        []VolumePlugin
@@ -247,6 +259,7 @@ type Tables struct {
 	Registries     []Registry
 	Retired        []RetiredImage
 	PodAnnotations []PodAnnotation
+	KubeletFlags   []KubeletFlag
 }
 
 // Data is the rule data, loaded once from the embedded tables.
@@ -275,6 +288,11 @@ func loadTables() *Tables {
 	mustLoad("nodelabels.yaml", nodeLabelsYAML, &lab)
 	mustLoad("images.yaml", imagesYAML, &img)
 	mustLoad("annotations.yaml", annotationsYAML, &ann)
+	var flags struct {
+		Flags []KubeletFlag `yaml:"flags"`
+	}
+	mustLoad("nodeflags.yaml", nodeFlagsYAML, &flags)
+	t.KubeletFlags = flags.Flags
 	t.Volumes, t.Addons, t.NodeLabels = vol.Plugins, add.Addons, lab.Labels
 	t.Registries, t.Retired, t.PodAnnotations = img.Registries, img.Retired, ann.Pod
 	return &t

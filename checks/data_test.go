@@ -28,6 +28,16 @@ func TestTablesHaveSourcesAndOrderedVersions(t *testing.T) {
 	if len(d.Volumes) == 0 || len(d.Addons) == 0 || len(d.NodeLabels) == 0 || len(d.Registries) == 0 || len(d.Retired) == 0 || len(d.PodAnnotations) == 0 {
 		t.Fatal("a table is empty")
 	}
+	if len(d.KubeletFlags) == 0 {
+		t.Fatal("nodeflags.yaml is empty")
+	}
+	for _, f := range d.KubeletFlags {
+		checkSource(t, "nodeflags", f.Flag, f.Source)
+		checkVersion(t, "nodeflags", f.Flag, f.Removed)
+		if !strings.HasPrefix(f.Flag, "--") || f.Why == "" {
+			t.Errorf("nodeflags row %q: needs a --flag and why", f.Flag)
+		}
+	}
 	seen := map[string]bool{}
 	for _, v := range d.Volumes {
 		checkSource(t, "volumes", v.Field, v.Source)

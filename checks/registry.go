@@ -37,6 +37,9 @@ var registry = []*Rule{
 	eksP2Instance,
 	eksAnonymousBinding,
 	eksAL2AMI,
+	eksKubeletFlagRemoved,
+	eksBootstrapShAL2023,
+	eksFluentdContainerInsights,
 
 	drainSingleReplica,
 	drainNoPDB,
