@@ -20,6 +20,10 @@ func (r *Removal) advice(target Version) string {
 		s += fmt.Sprintf(" (served from %s, so upgrade to %s first)", rep.Since, rep.Since)
 	}
 	s += "."
+	if newest, ok := r.NewestReplacement(target); ok && newest != rep {
+		s += fmt.Sprintf(" Kubernetes %s serves it too, so the object works before and after the upgrade; %s is served from %s on.",
+			prevOf(target), newest.APIVersion, newest.Since)
+	}
 	if r.Note != "" {
 		s += " " + r.Note
 	}
@@ -63,8 +67,20 @@ var apiDeprecated = &Rule{
 // row r names: what happens (what), then what to move to, at the apiVersion
 // line, for the whole object, with the conversion fixes.
 func apiFinding(rule *Rule, d *scan.Document, env Env, r *Removal, what string) []Finding {
-	f := rule.Finding(d, env, d.Sig.APIVersionPos, what+" "+r.advice(env.Target))
+	msg := what + " " + r.advice(env.Target)
+	if c := caveats[r.Convert]; c != nil {
+		if s := c(d); s != "" {
+			msg += " " + s
+		}
+	}
+	f := rule.Finding(d, env, d.Sig.APIVersionPos, msg)
 	f.URL, f.ObjectLevel = r.Source, true
 	f.Fixes = fixesFor(d, env, r)
 	return []Finding{f}
+}
+
+// prevOf is the release before target, the one an upgrade to target starts from.
+func prevOf(target Version) Version {
+	p, _ := target.previous()
+	return p
 }

@@ -189,11 +189,32 @@ func (c *conv) scalarCopies(m *yaml.Node) []yamledit.Item {
 // convertPDB: policy/v1beta1 → policy/v1 keeps every field, but an empty
 // selector changes meaning.
 func convertPDB(c *conv) {
-	sel := scan.MapGet(scan.MapGet(c.root, "spec"), "selector")
-	if sel != nil && emptySelector(sel) {
-		c.risk("an empty spec.selector selects no pods in policy/v1beta1 but every pod in the namespace in policy/v1, " +
-			"which can block node drains: give it the labels of the pods to protect, or delete the PodDisruptionBudget if it was a no-op")
+	if pdbEmptySelector(c.root) {
+		c.risk("%s", pdbEmptySelectorRisk)
 	}
+}
+
+// pdbEmptySelectorRisk is why moving a PodDisruptionBudget with an empty
+// selector to policy/v1 is unsafe: the fix says it, and so does the finding
+// (text output builds no fixes).
+const pdbEmptySelectorRisk = "an empty spec.selector selects no pods in policy/v1beta1 but every pod in the namespace in policy/v1, " +
+	"which can block node drains: give it the labels of the pods to protect, or delete the PodDisruptionBudget if it was a no-op"
+
+func pdbEmptySelector(root *yaml.Node) bool {
+	sel := scan.MapGet(scan.MapGet(root, "spec"), "selector")
+	return sel != nil && emptySelector(sel)
+}
+
+// caveats are sentences a removal finding adds for objects whose move to
+// the replacement changes behaviour, by converter name.
+var caveats = map[string]func(d *scan.Document) string{
+	"pdb": func(d *scan.Document) string {
+		root, err := d.Node()
+		if err != nil || root == nil || !pdbEmptySelector(root) {
+			return ""
+		}
+		return "Moving it is unsafe: " + pdbEmptySelectorRisk + "."
+	},
 }
 
 // emptySelector reports whether a label selector is present but selects

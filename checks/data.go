@@ -28,6 +28,8 @@ var (
 	imagesYAML []byte
 	//go:embed data/annotations.yaml
 	annotationsYAML []byte
+	//go:embed data/nodeflags.yaml
+	nodeFlagsYAML []byte
 )
 
 // Removal is one row of the removal table: kinds of one group/version that
@@ -92,20 +94,45 @@ func (t *APITable) Served(apiVersion, kind string, target Version) bool {
 }
 
 // Replacement picks the replacement to recommend at target: the newest one
-// the target serves, else the first one with the release that serves it.
+// that both the target and the release before it serve (EKS, like
+// Kubernetes, upgrades the control plane one minor version at a time, so that
+// is the cluster being upgraded: an object moved to it works before and after
+// the upgrade), else the newest one the target serves, else the first one
+// with the release that serves it.
 func (r *Removal) Replacement(target Version) (Replacement, bool) {
 	if len(r.Replacements) == 0 {
 		return Replacement{}, false
 	}
-	for i := len(r.Replacements) - 1; i >= 0; i-- {
-		rep := r.Replacements[i]
-		if (rep.Since == "" || target.AtLeast(MustVersion(rep.Since))) && APIs.Served(rep.APIVersion, "", target) {
-			if other := APIs.Find(rep.APIVersion, r.Kinds[0]); other == nil || target.Less(MustVersion(other.Removed)) {
+	if prev, ok := target.previous(); ok {
+		for i := len(r.Replacements) - 1; i >= 0; i-- {
+			if rep := r.Replacements[i]; r.servedAt(rep, target) && r.servedAt(rep, prev) {
 				return rep, true
 			}
 		}
 	}
+	if rep, ok := r.NewestReplacement(target); ok {
+		return rep, true
+	}
 	return r.Replacements[len(r.Replacements)-1], true
+}
+
+// NewestReplacement is the newest replacement the target serves.
+func (r *Removal) NewestReplacement(target Version) (Replacement, bool) {
+	for i := len(r.Replacements) - 1; i >= 0; i-- {
+		if rep := r.Replacements[i]; r.servedAt(rep, target) {
+			return rep, true
+		}
+	}
+	return Replacement{}, false
+}
+
+// servedAt reports whether v serves the replacement rep of r's kinds.
+func (r *Removal) servedAt(rep Replacement, v Version) bool {
+	if rep.Since != "" && v.Less(MustVersion(rep.Since)) || !APIs.Served(rep.APIVersion, "", v) {
+		return false
+	}
+	other := APIs.Find(rep.APIVersion, r.Kinds[0])
+	return other == nil || v.Less(MustVersion(other.Removed))
 }
 
 // ServedRow is one row of data/served.yaml: kinds of a group/version and
@@ -169,8 +196,9 @@ type VolumePlugin struct {
 
 // Addon is one version constraint on a cluster add-on image.
 type Addon struct {
-	Component string   `yaml:"component"`
-	Images    []string `yaml:"images"`
+	Component string `yaml:"component"`
+	// Repositories are image repository paths without the registry host.
+	Repositories []string `yaml:"repositories"`
 	// Check is "minimum", "same-minor" or "skew".
 	Check    string   `yaml:"check"`
 	Minimum  string   `yaml:"minimum"`
@@ -213,6 +241,16 @@ type PodAnnotation struct {
 	Source  string `yaml:"source"`
 }
 
+// KubeletFlag is a kubelet flag the target no longer has.
+type KubeletFlag struct {
+	Flag string `yaml:"flag"`
+	// Config is the same setting as a KubeletConfiguration key.
+	Config  string `yaml:"config"`
+	Removed string `yaml:"removed"`
+	Why     string `yaml:"why"`
+	Source  string `yaml:"source"`
+}
+
 // Tables holds the rule data tables of checks/data.
 type Tables struct {
 	Volumes        []VolumePlugin
@@ -221,6 +259,7 @@ type Tables struct {
 	Registries     []Registry
 	Retired        []RetiredImage
 	PodAnnotations []PodAnnotation
+	KubeletFlags   []KubeletFlag
 }
 
 // Data is the rule data, loaded once from the embedded tables.
@@ -249,6 +288,11 @@ func loadTables() *Tables {
 	mustLoad("nodelabels.yaml", nodeLabelsYAML, &lab)
 	mustLoad("images.yaml", imagesYAML, &img)
 	mustLoad("annotations.yaml", annotationsYAML, &ann)
+	var flags struct {
+		Flags []KubeletFlag `yaml:"flags"`
+	}
+	mustLoad("nodeflags.yaml", nodeFlagsYAML, &flags)
+	t.KubeletFlags = flags.Flags
 	t.Volumes, t.Addons, t.NodeLabels = vol.Plugins, add.Addons, lab.Labels
 	t.Registries, t.Retired, t.PodAnnotations = img.Registries, img.Retired, ann.Pod
 	return &t

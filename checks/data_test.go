@@ -28,6 +28,16 @@ func TestTablesHaveSourcesAndOrderedVersions(t *testing.T) {
 	if len(d.Volumes) == 0 || len(d.Addons) == 0 || len(d.NodeLabels) == 0 || len(d.Registries) == 0 || len(d.Retired) == 0 || len(d.PodAnnotations) == 0 {
 		t.Fatal("a table is empty")
 	}
+	if len(d.KubeletFlags) == 0 {
+		t.Fatal("nodeflags.yaml is empty")
+	}
+	for _, f := range d.KubeletFlags {
+		checkSource(t, "nodeflags", f.Flag, f.Source)
+		checkVersion(t, "nodeflags", f.Flag, f.Removed)
+		if !strings.HasPrefix(f.Flag, "--") || f.Why == "" {
+			t.Errorf("nodeflags row %q: needs a --flag and why", f.Flag)
+		}
+	}
 	seen := map[string]bool{}
 	for _, v := range d.Volumes {
 		checkSource(t, "volumes", v.Field, v.Source)
@@ -53,7 +63,7 @@ func TestTablesHaveSourcesAndOrderedVersions(t *testing.T) {
 			t.Errorf("addons row %s: rows of a component must be ordered oldest from first", row)
 		}
 		last[a.Component+a.Check] = from
-		if len(a.Images) == 0 || a.Why == "" {
+		if len(a.Repositories) == 0 || a.Why == "" {
 			t.Errorf("addons row %s: needs images and why", row)
 		}
 		switch a.Check {

@@ -11,7 +11,8 @@ var dockershimSocket = &Rule{
 	ID: "dockershim-socket", Title: "Mounts the Docker socket, gone with dockershim", Severity: Error, Since: "1.24",
 	Rationale: "Kubernetes 1.24 removed dockershim; EKS nodes from 1.24 run containerd only, so /var/run/docker.sock " +
 		"does not exist. Pods that mount it (image builds, monitoring and logging agents) fail to start or cannot reach " +
-		"Docker; /var/lib/docker is empty, so agents reading container logs there see nothing.",
+		"Docker. Only the sockets are reported here, as errors: the Docker data directories (/var/lib/docker, " +
+		"/var/lib/docker/containers) are harmless to mount on containerd nodes and are the docker-data-dir rule (info).",
 	Fix: "Use containerd-aware tooling: the agent's containerd mode (/run/containerd/containerd.sock), kaniko or " +
 		"BuildKit for image builds, and /var/log/pods for container logs.",
 	Example: "volumes:\n  - name: docker\n    hostPath:\n      path: /var/run/docker.sock\n",
@@ -33,11 +34,6 @@ var dockershimSocket = &Rule{
 				out = append(out, r.Finding(d, env, scan.PosOf(pathNode), fmt.Sprintf("hostPath %s is the Docker socket, which does not exist "+
 					"from Kubernetes 1.24 (EKS nodes run containerd only): the pod fails to start or cannot reach Docker. "+
 					"Use containerd-aware tooling (/run/containerd/containerd.sock, kaniko or BuildKit for builds).", path)))
-			case path == "/var/lib/docker" || strings.HasPrefix(path, "/var/lib/docker/"):
-				f := r.Finding(d, env, scan.PosOf(pathNode), fmt.Sprintf("hostPath %s exists only on Docker nodes: from Kubernetes 1.24 "+
-					"(containerd) it is empty, so an agent reading container logs there sees nothing. Read /var/log/pods instead.", path))
-				f.Severity = Warning
-				out = append(out, f)
 			case strings.HasSuffix(path, "containerd.sock"):
 				containerd[v.Name] = true
 			}

@@ -10,10 +10,11 @@ import (
 var eksAddonVersion = &Rule{
 	ID: "eks-addon-version", Title: "Cluster add-on image version does not fit the target", Severity: Warning, Since: always, Platform: PlatformEKS,
 	Rationale: "Cluster add-ons have version rules of their own: kube-proxy must not be newer than the control plane nor too " +
-		"far behind, Cluster Autoscaler's minor must equal the cluster's, VPC CNI before 1.12 crashes on 1.26, CoreDNS and " +
+		"far behind, Cluster Autoscaler's minor must equal the cluster's, VPC CNI before 1.12 crashes on 1.26, CoreDNS, AWS for Fluent Bit and " +
 		"VPC CNI need minimum versions to refresh service-account tokens, and the AWS Load Balancer Controller needs v2.4.7 " +
 		"for 1.25. A self-managed add-on manifest pins the image, so the upgrade does not move it.",
-	Fix:     "Update the add-on image (or switch to the EKS managed add-on) to a version that fits the target, in the order the message gives.",
+	Fix: "Update the add-on image (or switch to the EKS managed add-on) to a version that fits the target, in the order the message gives. " +
+		"Only the upstream repositories (and mirrors that keep their path) are checked: a fork under another path has versions of its own.",
 	Example: "containers:\n  - name: cluster-autoscaler\n    image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.24.3\n",
 	Source:  "https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html",
 	Kinds:   PodSpecKinds,
@@ -47,7 +48,7 @@ func addonViolation(ref ImageRef, rel Release, target Version) (*Addon, string) 
 	newest := map[string]*Addon{}
 	for i := range Data.Addons {
 		a := &Data.Addons[i]
-		if !slices.Contains(a.Images, ref.Name()) || target.Less(MustVersion(a.From)) {
+		if !slices.Contains(a.Repositories, ref.Repository) || target.Less(MustVersion(a.From)) {
 			continue
 		}
 		if a.Check != "minimum" {
@@ -56,7 +57,7 @@ func addonViolation(ref ImageRef, rel Release, target Version) (*Addon, string) 
 	}
 	for i := range Data.Addons {
 		a := &Data.Addons[i]
-		if !slices.Contains(a.Images, ref.Name()) || target.Less(MustVersion(a.From)) {
+		if !slices.Contains(a.Repositories, ref.Repository) || target.Less(MustVersion(a.From)) {
 			continue
 		}
 		var msg string

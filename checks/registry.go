@@ -17,6 +17,7 @@ var registry = []*Rule{
 	intreeVolumeRemoved,
 	gitRepoVolume,
 	dockershimSocket,
+	dockerDataDir,
 	legacyRegistry,
 	ingressNginxRetired,
 	betaNodeLabels,
@@ -36,6 +37,9 @@ var registry = []*Rule{
 	eksP2Instance,
 	eksAnonymousBinding,
 	eksAL2AMI,
+	eksKubeletFlagRemoved,
+	eksBootstrapShAL2023,
+	eksFluentdContainerInsights,
 
 	drainSingleReplica,
 	drainNoPDB,

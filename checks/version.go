@@ -55,5 +55,13 @@ func (v Version) Less(w Version) bool {
 	return v.Minor < w.Minor
 }
 
+// previous is the minor release before v (1.25 → 1.24); false for x.0.
+func (v Version) previous() (Version, bool) {
+	if v.Minor == 0 {
+		return Version{}, false
+	}
+	return Version{Major: v.Major, Minor: v.Minor - 1}, true
+}
+
 // AtLeast reports whether v is w or newer.
 func (v Version) AtLeast(w Version) bool { return !v.Less(w) }

@@ -88,7 +88,73 @@ func parseChunk(c Chunk) (*yaml.Node, error) {
 		return nil, nil
 	}
 	shiftLines(&doc, c.Line-1)
+	if pe := duplicateKey(doc.Content[0]); pe != nil {
+		return nil, pe
+	}
 	return doc.Content[0], nil
+}
+
+// duplicateKey finds the first mapping, in document order, that holds a key
+// twice: YAML forbids it and kubectl rejects the document ("mapping key
+// already defined"), so it is a ParseError naming both lines. Merge keys (<<)
+// and non-scalar keys are not compared; aliases are not followed.
+func duplicateKey(root *yaml.Node) *ParseError {
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Kind == yaml.MappingNode && len(n.Content) >= 4 {
+			if pe := duplicateIn(n); pe != nil {
+				return pe
+			}
+		}
+		if n.Kind != yaml.AliasNode {
+			for i := len(n.Content) - 1; i >= 0; i-- {
+				stack = append(stack, n.Content[i])
+			}
+		}
+	}
+	return nil
+}
+
+// duplicateIn checks one mapping's keys: pairwise for small mappings (most
+// are), through a map for larger ones.
+func duplicateIn(m *yaml.Node) *ParseError {
+	key := func(i int) (string, bool) {
+		k := m.Content[i]
+		return k.Value, k.Kind == yaml.ScalarNode && k.Value != "<<"
+	}
+	report := func(first, second int) *ParseError {
+		return &ParseError{Line: m.Content[second].Line, Msg: fmt.Sprintf(
+			"mapping key %q is defined twice, on lines %d and %d: kubectl rejects the document",
+			m.Content[second].Value, m.Content[first].Line, m.Content[second].Line)}
+	}
+	if len(m.Content) <= 32 {
+		for i := 0; i < len(m.Content); i += 2 {
+			a, ok := key(i)
+			if !ok {
+				continue
+			}
+			for j := i + 2; j < len(m.Content); j += 2 {
+				if b, ok := key(j); ok && a == b {
+					return report(i, j)
+				}
+			}
+		}
+		return nil
+	}
+	seen := make(map[string]int, len(m.Content)/2)
+	for i := 0; i < len(m.Content); i += 2 {
+		k, ok := key(i)
+		if !ok {
+			continue
+		}
+		if first, dup := seen[k]; dup {
+			return report(first, i)
+		}
+		seen[k] = i
+	}
+	return nil
 }
 
 // chunkError turns a yaml.v3 error ("yaml: line 3: ...") into a ParseError

@@ -322,3 +322,54 @@ func FuzzParseDiff(f *testing.F) {
 		}
 	})
 }
+
+// TestEmptyOrUnreadableDiff: `git diff origin/main | kubeready --diff -` with
+// origin/main never fetched pipes nothing; that, or input that is no diff,
+// is exit 2 with a hint, never a clean "no findings in 0 files".
+func TestEmptyOrUnreadableDiff(t *testing.T) {
+	dir := gitRepo(t)
+	t.Chdir(dir)
+	for _, tt := range []struct{ name, stdin, want string }{
+		{"empty", "", "the diff is empty"},
+		{"blank lines", "\n\n  \n", "(git fetch?)"},
+		{"not a diff", "fatal: ambiguous argument 'origin/main': unknown revision\n", "not a unified diff"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"--diff", "-"}, strings.NewReader(tt.stdin), &stdout, &stderr)
+		if code != ExitError || !strings.Contains(stdout.String(), tt.want) {
+			t.Errorf("%s: exit %d, output %q; want exit 2 and %q", tt.name, code, stdout.String(), tt.want)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "empty.diff")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"--diff", p}, strings.NewReader(""), &stdout, &stderr); code != ExitError ||
+		!strings.Contains(stdout.String(), "the diff is empty") {
+		t.Errorf("empty diff file: exit %d, %q", code, stdout.String())
+	}
+}
+
+// TestBaseUnresolvedHint: a --base that does not resolve names the fetch
+// that would bring it, for a remote-tracking ref of a configured remote.
+func TestBaseUnresolvedHint(t *testing.T) {
+	dir := gitRepo(t)
+	t.Chdir(dir)
+	cmd := exec.Command("git", "remote", "add", "origin", "https://example.invalid/repo.git")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for ref, want := range map[string]string{
+		"origin/main":    "git fetch origin main",
+		"no-such-branch": "(not fetched? git fetch)",
+		"feature/x":      "(not fetched? git fetch)", // feature is no remote
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"--base", ref}, strings.NewReader(""), &stdout, &stderr)
+		if code != ExitError || !strings.Contains(stdout.String(), "no such commit") || !strings.Contains(stdout.String(), want) {
+			t.Errorf("--base %s: exit %d, %q; want %q", ref, code, stdout.String(), want)
+		}
+	}
+}

@@ -35,6 +35,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return listRules(args[1:], stdout, stderr)
 		case "explain":
 			return explain(args[1:], stdout, stderr)
+		case "help":
+			_, code, _ := ParseFlags([]string{"-help"}, stdout, stderr)
+			return code
+		case "version":
+			if len(args) > 1 {
+				fmt.Fprintln(stderr, "kubeready: version takes no arguments")
+				return ExitError
+			}
+			fmt.Fprintf(stdout, "kubeready %s\n", Version)
+			return ExitClean
 		}
 	}
 	opts, code, ok := ParseFlags(args, stdout, stderr)

@@ -31,6 +31,9 @@ func TestCLIFlags(t *testing.T) {
 	}{
 		{"version", []string{"--version"}, "", 0, "kubeready ", ""},
 		{"help", []string{"--help"}, "", 0, "Usage: kubeready", ""},
+		{"help command", []string{"help"}, "", 0, "Usage: kubeready", ""},
+		{"version command", []string{"version"}, "", 0, "kubeready ", ""},
+		{"version command with args", []string{"version", "x"}, "", 2, "", "version takes no arguments"},
 		{"unknown flag", []string{"--nope"}, "", 2, "", "flag provided but not defined"},
 		{"bad target", []string{"--target", "banana", "-"}, "", 2, "", "--target"},
 		{"target too old", []string{"--target", "1.15", "-"}, "", 2, "", "from 1.16 on"},
@@ -64,6 +67,22 @@ func TestCLIFlags(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", tt.errHas, errOut)
 			}
 		})
+	}
+}
+
+// TestUsageOnce: --help prints the usage once, on stdout (the flag package
+// used to print it to stderr as well); a flag error prints it once, on
+// stderr, after the error.
+func TestUsageOnce(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		out, errOut, code := runCLI(args, "")
+		if code != 0 || strings.Count(out, "Usage: kubeready") != 1 || errOut != "" {
+			t.Errorf("%v: exit %d, %d usages on stdout, stderr %q", args, code, strings.Count(out, "Usage: kubeready"), errOut)
+		}
+	}
+	out, errOut, code := runCLI([]string{"--nope"}, "")
+	if code != 2 || out != "" || strings.Count(errOut, "Usage: kubeready") != 1 {
+		t.Errorf("--nope: exit %d, stdout %q, %d usages on stderr", code, out, strings.Count(errOut, "Usage: kubeready"))
 	}
 }
 

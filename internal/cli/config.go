@@ -30,13 +30,15 @@ const configName = ".kubeready.yaml"
 // checked for shape and kept in config.settings; it takes effect as soon as
 // the flag is registered, with no further wiring.
 var flagKeys = map[string]keyShape{
-	"target":      scalar,
-	"platform":    scalar,
-	"fail-on":     scalar,
-	"scope":       scalar,
-	"fix":         scalar,
-	"helm-values": pathList,
-	"helm-set":    list,
+	"target":       scalar,
+	"platform":     scalar,
+	"fail-on":      scalar,
+	"scope":        scalar,
+	"fix":          scalar,
+	"current":      scalar,
+	"helm-timeout": scalar,
+	"helm-values":  pathList,
+	"helm-set":     list,
 }
 
 // keyShape is what a configuration key's value looks like.

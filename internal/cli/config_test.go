@@ -148,7 +148,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad value at its line", "target: \"1.25\"\nfail-on: sometimes\n", nil, `../.kubeready.yaml:2: fail-on "sometimes": want error, warning or never`},
 		{"bad target", "\n\ntarget: latest\n", nil, `../.kubeready.yaml:3: target: version "latest"`},
 		{"bad platform", "platform: gke\n", nil, `../.kubeready.yaml:1: platform "gke": want eks or generic`},
-		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: disable, fail-on, fix, helm-set, helm-values, ignore, platform, scope, target)"},
+		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: current, disable, fail-on, fix, helm-set, helm-timeout, helm-values, ignore, platform, scope, target)"},
 		{"key twice", "target: \"1.25\"\ntarget: \"1.26\"\n", nil, "../.kubeready.yaml:2: target: set twice"},
 		{"list for a scalar", "target: [\"1.25\"]\n", nil, "../.kubeready.yaml:1: target: want a single value"},
 		{"mapping in a list", "ignore:\n  - {a: b}\n", nil, "../.kubeready.yaml:1: ignore: line 2: want a plain value"},
@@ -230,6 +230,37 @@ func TestConfigFutureFlags(t *testing.T) {
 	}
 	if origin["scope"] != "../.kubeready.yaml:1: scope" || origin["helm-set"] != "" {
 		t.Errorf("origin %q", origin)
+	}
+}
+
+// TestConfigCurrent: the README's current key (and helm-timeout) set their
+// flags; a flag on the command line wins, and a bad value stops the run.
+func TestConfigCurrent(t *testing.T) {
+	repoWithConfig(t, "target: \"1.26\"\ncurrent: \"1.23\"\nhelm-timeout: 5s\n", nil)
+	var stdout, stderr bytes.Buffer
+	opts, code, ok := ParseFlags([]string{"cronjob.yaml"}, &stdout, &stderr)
+	if !ok {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if got := opts.Engine.Render.Current.String(); got != "1.23" {
+		t.Errorf("current from the file: %s, want 1.23", got)
+	}
+	if opts.Engine.Render.Timeout.String() != "5s" {
+		t.Errorf("helm-timeout from the file: %s, want 5s", opts.Engine.Render.Timeout)
+	}
+	if opts, _, ok = ParseFlags([]string{"--current", "1.25", "cronjob.yaml"}, &stdout, &stderr); !ok || opts.Engine.Render.Current.String() != "1.25" {
+		t.Errorf("--current on the command line does not win: %v", opts.Engine.Render.Current)
+	}
+
+	repoWithConfig(t, "current: none\n", nil)
+	if opts, _, ok = ParseFlags([]string{"cronjob.yaml"}, &stdout, &stderr); !ok || !opts.Engine.Render.Current.IsZero() {
+		t.Errorf("current: none: %v, want no current render", opts.Engine.Render.Current)
+	}
+
+	repoWithConfig(t, "target: \"1.26\"\ncurrent: \"1.27\"\n", nil)
+	stderr.Reset()
+	if _, code, ok := ParseFlags([]string{"cronjob.yaml"}, &stdout, &stderr); ok || code != ExitError || !strings.Contains(stderr.String(), "older than --target") {
+		t.Errorf("current newer than target: ok %v exit %d, %q", ok, code, stderr.String())
 	}
 }
 

@@ -48,6 +48,7 @@ const usageText = `Usage: kubeready [flags] [PATH...]
        git diff | kubeready --diff - [flags]
        kubeready rules            list every rule
        kubeready explain RULE     why a rule matters, an example, the fix
+       kubeready help | version   this text | the version (./help is the path)
 
 Finds Kubernetes upgrade blockers (removed or deprecated APIs, EKS gotchas) in
 manifests, with the exact line. A PATH is a file, a directory (walked for .yaml,
@@ -92,17 +93,18 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	renderFlags := addRenderFlags(fs)
 	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageText)
-		fs.PrintDefaults()
-	}
+	// The usage is printed here, once: to stdout for --help, to stderr after
+	// the flag package's error (Parse would print it too, to stderr).
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
+		w, code := stderr, ExitError
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return opts, ExitClean, false
+			w, code = stdout, ExitClean
 		}
-		return opts, ExitError, false
+		fs.SetOutput(w)
+		fmt.Fprint(w, usageText)
+		fs.PrintDefaults()
+		return opts, code, false
 	}
 	if *showVersion {
 		fmt.Fprintf(stdout, "kubeready %s\n", Version)

@@ -116,7 +116,7 @@ func TestExplainErrors(t *testing.T) {
 	}{
 		{[]string{"explain"}, "usage: kubeready explain RULE"},
 		{[]string{"explain", "a", "b"}, "usage: kubeready explain RULE"},
-		{[]string{"explain", "removed"}, `no rule "removed"; did you mean api-removed or intree-volume-removed?`},
+		{[]string{"explain", "removed"}, `no rule "removed"; did you mean api-removed or intree-volume-removed or eks-kubelet-flag-removed?`},
 		{[]string{"explain", "nosuchrule"}, `no rule "nosuchrule"; kubeready rules lists them`},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -352,7 +352,12 @@ func TestAttackLogInjection(t *testing.T) {
 	if err := os.Symlink("real.txt", filepath.Join(dir, "ch", evil)); err != nil {
 		t.Fatal(err)
 	}
-	runAttack(t, dir, 20*time.Second, 400, ".")
+	r := runAttack(t, dir, 20*time.Second, 400, ".")
+	// kustomize's deprecation warnings (vars, bases, commonLabels here) are
+	// one note, not a line each.
+	if n := strings.Count(r.stderr, "kubeready: note: kustomize warned"); n != 1 || strings.Contains(r.stderr, "\n# Warning") {
+		t.Errorf("want one kustomize note on stderr:\n%s", r.stderr)
+	}
 }
 
 // Issue 13.6: files named one by one (pre-commit, --base, --diff, the

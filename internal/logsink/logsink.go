@@ -12,7 +12,10 @@
 //   - replaces the absolute paths of the working directory with relative
 //     ones (a runner's paths are not for a public log),
 //   - prints a repeated line once and stops after MaxLines lines, saying how
-//     many it held back.
+//     many it held back;
+//   - collects kustomize's deprecated-field warnings (one line for each
+//     deprecated field of every kustomization, every time it is built:
+//     1,338 lines on a large monorepo) into one note at the end.
 package logsink
 
 import (
@@ -23,6 +26,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 
@@ -45,11 +50,17 @@ type Writer struct {
 	seen    map[string]bool
 	printed int
 	held    int
+	kust    map[string]int // "old\x00new" → times kustomize warned
 }
+
+// kustomizeWarning is kustomize's deprecated-field line (sigs.k8s.io/kustomize/api,
+// internal/target, printed straight to os.Stderr):
+// # Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' ...
+var kustomizeWarning = regexp.MustCompile(`^# Warning: '([^']+)' is deprecated\. Please use '([^']+)' instead\.`)
 
 // New returns a Writer printing to out, making paths under roots relative.
 func New(out io.Writer, roots ...string) *Writer {
-	w := &Writer{out: out, seen: map[string]bool{}}
+	w := &Writer{out: out, seen: map[string]bool{}, kust: map[string]int{}}
 	for _, r := range roots {
 		if r == "" {
 			continue
@@ -110,11 +121,37 @@ func (w *Writer) Flush() {
 		fmt.Fprintf(w.out, "%s%d more library messages held back\n", Prefix, w.held)
 		w.held = 0
 	}
+	if note := w.kustomizeNote(); note != "" {
+		fmt.Fprintln(w.out, note)
+	}
+	clear(w.kust)
+}
+
+// kustomizeNote is the one line that stands for every kustomize warning
+// collected, or "".
+func (w *Writer) kustomizeNote() string {
+	if len(w.kust) == 0 {
+		return ""
+	}
+	total := 0
+	var parts []string
+	for k, c := range w.kust {
+		old, repl, _ := strings.Cut(k, "\x00")
+		total += c
+		parts = append(parts, fmt.Sprintf("%s (use %s) %d×", old, repl, c))
+	}
+	sort.Strings(parts)
+	return fmt.Sprintf("kubeready: note: kustomize warned %d times about deprecated kustomization fields: %s; "+
+		"`kustomize edit fix` in each kustomization rewrites them", total, strings.Join(parts, ", "))
 }
 
 func (w *Writer) line(s string) {
 	s = Clean(s, w.roots)
 	if strings.TrimSpace(s) == "" {
+		return
+	}
+	if m := kustomizeWarning.FindStringSubmatch(s); m != nil {
+		w.kust[m[1]+"\x00"+m[2]]++
 		return
 	}
 	if w.seen[s] {

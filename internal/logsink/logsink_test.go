@@ -83,3 +83,21 @@ func TestInstallRoutesEveryLogger(t *testing.T) {
 		}
 	}
 }
+
+// TestKustomizeWarningsOneNote: kustomize's deprecation lines become one
+// note at the end; other lines are printed as they come.
+func TestKustomizeWarningsOneNote(t *testing.T) {
+	var out strings.Builder
+	w := New(&out)
+	for range 669 {
+		w.Write([]byte("# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n"))
+		w.Write([]byte("# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n"))
+	}
+	w.Write([]byte("something else\n"))
+	w.Flush()
+	want := Prefix + "something else\n" +
+		"kubeready: note: kustomize warned 1338 times about deprecated kustomization fields: commonLabels (use labels) 669×, patchesStrategicMerge (use patches) 669×; `kustomize edit fix` in each kustomization rewrites them\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
