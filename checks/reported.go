@@ -29,7 +29,8 @@ var (
 	// deeper nesting, than the limits allow; the rest is not checked.
 	LimitExceeded = &Rule{
 		ID: "limit-exceeded", Title: "Input exceeds a scan limit", Severity: Warning,
-		Rationale: "Documents past --max-documents, or nested deeper than --max-depth, are not checked, so that hostile input cannot exhaust memory or time.",
+		Rationale: "Documents past --max-documents, or nested deeper than --max-depth, are not checked, so that hostile input cannot exhaust memory or time. " +
+			"A document nested too deep still has its signature checked (api-removed reads only apiVersion and kind), even past the YAML parser's own limit of 10,000 levels, where it is also invalid-yaml.",
 		Fix:       "Split the file or raise the limit named in the message.",
 		Source:    "https://github.com/kubeready/kubeready#limits",
 	}
@@ -67,7 +68,13 @@ var (
 	HelmRenderError = &Rule{
 		ID: "helm-render-error", Title: "Helm chart template does not render", Severity: Error,
 		Rationale: "Helm stops at the first template error, so `helm install` and `helm upgrade` fail and nothing in the template can be checked. " +
-			"kubeready renders at the target version's capabilities, so a template that only fails there (a `fail` on an unsupported version) is an upgrade blocker.",
+			"kubeready renders at the target version's capabilities, so a template that only fails there (a `fail` on an unsupported version) is an upgrade blocker. " +
+			"A template that fails is set aside and the rest of the chart is checked; a helper that fails sets aside the templates that call it.\n\n" +
+			"Charts come from pull requests, so each render has a budget, and a chart past one gets this finding naming the budget (every other finding of the run stays): " +
+			"a chart file of at most 5 MiB and a chart of at most 64 MiB (summed before anything is read; also the limit for what packaged subcharts decompress to); " +
+			"templates execute in a child process limited to 1 GiB of memory (Linux; elsewhere time and output only), killed at --helm-timeout (default 30s), " +
+			"writing at most 256 MiB. Charts load without version-control folders (.git, .hg, .svn) and honour .helmignore; " +
+			"symbolic links are followed only inside the chart, and a FIFO or device refuses the chart.",
 		Fix:     "Correct the template (or the values it reads) at the line given; run `helm template` with the same values to see the full error.",
 		Example: "metadata:\n  name: {{ .Values.missing.name }}\n",
 		Source:  "https://helm.sh/docs/chart_template_guide/debugging/",
