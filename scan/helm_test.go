@@ -333,3 +333,27 @@ func eachKey(n *yaml.Node, fn func(*yaml.Node)) {
 		}
 	}
 }
+
+// TestHelm4Differences pins what moving to the Helm 4 SDK changed that a
+// user could notice (README, "Helm 4").
+func TestHelm4Differences(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+	write(t, dir, "c/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  helm: {{ .Capabilities.HelmVersion.Version | quote }}\n"+
+		"  old: {{ semverCompare \"<4.0.0-0\" .Capabilities.HelmVersion.Version | quote }}\n")
+	c, err := LoadChart(filepath.Join(dir, "c"), ChartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Render(Capabilities{KubeVersion: "1.25"})
+	if len(r.Files) != 1 || !strings.Contains(string(r.Files[0].File.Data), `helm: "v4.`) || !strings.Contains(string(r.Files[0].File.Data), `old: "false"`) {
+		t.Errorf(".Capabilities.HelmVersion is not Helm 4's: %+v %+v", r.Files, r.Problems)
+	}
+	// Helm 4's strvals reads "a[=1" as nothing, without an error; kubeready
+	// keeps refusing it.
+	for _, s := range []string{"a[=1", "=1"} {
+		if err := (ChartOptions{Set: []string{s}}).Validate(); err == nil || !strings.Contains(err.Error(), "sets no value") {
+			t.Errorf("--helm-set %s: %v", s, err)
+		}
+	}
+}

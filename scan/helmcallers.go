@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/template/parse"
 
-	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
 )
 
 // callersOf finds the top-level templates (not _helpers) whose execution
@@ -17,7 +17,7 @@ import (
 // only (for `template`, and for `fail`, the chain of callers is dropped),
 // so this is how one failing helper costs the chart only the templates that
 // call it.
-func callersOf(templates map[string]*chart.File, file string, line int) []string {
+func callersOf(templates map[string]*common.File, file string, line int) []string {
 	trees := map[string]*parse.Tree{}
 	srcs := map[string][]byte{}
 	for name, t := range templates {

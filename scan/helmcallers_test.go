@@ -4,12 +4,12 @@ import (
 	"slices"
 	"testing"
 
-	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
 )
 
 func TestCallersOf(t *testing.T) {
-	tmpl := func(data string) *chart.File { return &chart.File{Data: []byte(data)} }
-	templates := map[string]*chart.File{
+	tmpl := func(data string) *common.File { return &common.File{Data: []byte(data)} }
+	templates := map[string]*common.File{
 		"c/templates/_helpers.tpl": tmpl("{{- define \"c.name\" -}}\nname\n{{- end }}\n" +
 			"{{- define \"c.boom\" -}}\n{{ fail \"boom\" }}\n{{- end }}\n" +
 			"{{- define \"c.wrap\" -}}\n{{ template \"c.boom\" . }}\n{{- end }}\n"),

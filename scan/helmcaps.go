@@ -3,7 +3,7 @@ package scan
 import (
 	"bytes"
 
-	"helm.sh/helm/v3/pkg/chart"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 )
 
 // Capabilities describe the cluster a chart is rendered for.

@@ -11,8 +11,9 @@ import (
 
 	"github.com/kubeready/kubeready/internal/paths"
 	"go.yaml.in/yaml/v3"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/strvals"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/strvals"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -39,7 +40,7 @@ type Chart struct {
 	usesCaps bool
 	// sources maps each template file (shared by alias copies of a
 	// subchart) to where it is on disk.
-	sources map[*chart.File]fileSource
+	sources map[*common.File]fileSource
 	// charts maps a loaded (sub)chart to its directory on disk, "" when it
 	// came from a packaged .tgz.
 	charts map[*chart.Metadata]chartSource
@@ -113,7 +114,7 @@ func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
 		return nil, ErrLibraryChart
 	}
 	c.Name = ch.Name()
-	c.sources = map[*chart.File]fileSource{}
+	c.sources = map[*common.File]fileSource{}
 	c.charts = map[*chart.Metadata]chartSource{}
 	c.mapSources(ch, chartSource{dir: dir})
 	c.usesCaps = usesCapabilities(ch)
@@ -132,8 +133,14 @@ func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
 // fails that chart.
 func (o ChartOptions) Validate() error {
 	for _, s := range o.Set {
-		if err := strvals.ParseInto(s, map[string]any{}); err != nil {
+		m := map[string]any{}
+		if err := strvals.ParseInto(s, m); err != nil {
 			return fmt.Errorf("--helm-set %s: %w", s, err)
+		}
+		if len(m) == 0 {
+			// Helm 4 ignores an assignment it cannot read ("a[=1", "=1")
+			// where Helm 3 refused it; a typo that sets nothing stays an error.
+			return fmt.Errorf("--helm-set %s: sets no value (want key=value, key.sub=value or key[0]=value)", s)
 		}
 	}
 	return nil

@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 
 	"github.com/kubeready/kubeready/internal/paths"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/ignore"
+	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/ignore"
 )
 
 // Loading a chart directory: what Helm's loader.LoadDir does, with the
@@ -41,8 +42,8 @@ const (
 )
 
 func init() {
-	loader.MaxDecompressedFileSize = MaxChartFileSize
-	loader.MaxDecompressedChartSize = MaxChartSize
+	archive.MaxDecompressedFileSize = MaxChartFileSize
+	archive.MaxDecompressedChartSize = MaxChartSize
 }
 
 // vcsDirs are version-control folders: never part of a chart.
@@ -152,13 +153,13 @@ func loadChartDir(dir string) (*chart.Chart, error) {
 		return nil, err
 	}
 
-	buffered := make([]*loader.BufferedFile, 0, len(files))
+	buffered := make([]*archive.BufferedFile, 0, len(files))
 	for _, f := range files {
 		data, err := readRegular(f.path, MaxChartFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", f.name, err)
 		}
-		buffered = append(buffered, &loader.BufferedFile{Name: f.name, Data: bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})})
+		buffered = append(buffered, &archive.BufferedFile{Name: f.name, Data: bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})})
 	}
 	return loader.LoadFiles(buffered)
 }

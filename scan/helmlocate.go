@@ -7,14 +7,15 @@ import (
 	"strconv"
 	"sync"
 
-	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 )
 
 // helmLocator places positions of one rendered template.
 type helmLocator struct {
 	chart     *Chart
 	name      string
-	tmpl      *chart.File
+	tmpl      *common.File
 	src       fileSource
 	out       *File
 	chartPath *chart.Chart

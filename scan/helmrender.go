@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	chartdeps "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/engine"
 )
 
 // ChartRender is what one rendering of a chart produced.
@@ -45,8 +47,8 @@ func (c *Chart) Render(caps Capabilities) *ChartRender {
 // values to render with, and every template by Helm's name.
 type prepared struct {
 	ch        *chart.Chart
-	rv        chartutil.Values
-	templates map[string]*chart.File
+	rv        common.Values
+	templates map[string]*common.File
 	tree      map[string]*chart.Chart
 	origin    *Origin
 }
@@ -86,21 +88,21 @@ func (c *Chart) prepare(caps Capabilities, res *ChartRender) *prepared {
 		c.remap(ch)
 	}
 	vals := mergeMaps(map[string]any{}, c.user)
-	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+	if err := chartdeps.ProcessDependencies(ch, vals); err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: "chart dependencies: " + err.Error(), Origin: origin})
 		return nil
 	}
 	res.Problems = append(res.Problems, c.missingDependencies(ch, origin)...)
 
-	kv, err := chartutil.ParseKubeVersion(caps.KubeVersion)
+	kv, err := common.ParseKubeVersion(caps.KubeVersion)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: chartFile, Pos: Pos{Line: 1, Col: 1}, Message: err.Error(), Origin: origin})
 		return nil
 	}
-	hcaps := &chartutil.Capabilities{
+	hcaps := &common.Capabilities{
 		KubeVersion: *kv,
-		APIVersions: chartutil.VersionSet(caps.APIVersions),
-		HelmVersion: chartutil.DefaultCapabilities.HelmVersion,
+		APIVersions: common.VersionSet(caps.APIVersions),
+		HelmVersion: common.DefaultCapabilities.HelmVersion,
 	}
 	name := c.opts.ReleaseName
 	if name == "" {
@@ -111,12 +113,12 @@ func (c *Chart) prepare(caps Capabilities, res *ChartRender) *prepared {
 		ns = "default"
 	}
 	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals,
-		chartutil.ReleaseOptions{Name: name, Namespace: ns, Revision: 1, IsInstall: true}, hcaps, true)
+		common.ReleaseOptions{Name: name, Namespace: ns, Revision: 1, IsInstall: true}, hcaps, true)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "values.yaml"), Pos: Pos{Line: 1, Col: 1}, Message: "values: " + err.Error(), Origin: origin})
 		return nil
 	}
-	p := &prepared{ch: ch, rv: rv, templates: map[string]*chart.File{}, tree: map[string]*chart.Chart{}, origin: origin}
+	p := &prepared{ch: ch, rv: rv, templates: map[string]*common.File{}, tree: map[string]*chart.Chart{}, origin: origin}
 	collectTemplates(ch, p.templates, p.tree)
 	return p
 }
@@ -182,7 +184,7 @@ func (c *Chart) readOutput(p *prepared, out map[string]string, res *ChartRender)
 // collectTemplates lists every template of ch and its subcharts by the
 // name Helm gives it (chart/templates/x.yaml, chart/charts/sub/templates/y.yaml),
 // and the chain of subchart names each belongs to.
-func collectTemplates(ch *chart.Chart, out map[string]*chart.File, tree map[string]*chart.Chart) {
+func collectTemplates(ch *chart.Chart, out map[string]*common.File, tree map[string]*chart.Chart) {
 	for _, t := range ch.Templates {
 		n := path.Join(ch.ChartFullPath(), t.Name)
 		out[n] = t
@@ -194,7 +196,7 @@ func collectTemplates(ch *chart.Chart, out map[string]*chart.File, tree map[stri
 }
 
 // dropTemplate removes template t from whichever chart of the tree holds it.
-func dropTemplate(ch *chart.Chart, t *chart.File) bool {
+func dropTemplate(ch *chart.Chart, t *common.File) bool {
 	if t == nil {
 		return false
 	}
@@ -219,7 +221,7 @@ var errLocation = regexp.MustCompile(`([^\s():"]+):(\d+)(?::(\d+))?`)
 // renderProblem turns a Helm engine error into a problem at the template
 // line it names, and returns the name of the top-level template that
 // failed ("" when unknown).
-func (c *Chart) renderProblem(err error, templates map[string]*chart.File, origin *Origin) (p Problem, failed string, failedLine int) {
+func (c *Chart) renderProblem(err error, templates map[string]*common.File, origin *Origin) (p Problem, failed string, failedLine int) {
 	msg := err.Error()
 	p = Problem{Kind: ProblemRenderError, File: filepath.Join(c.Dir, "Chart.yaml"), Pos: Pos{Line: 1, Col: 1}, Origin: origin}
 	for _, m := range errLocation.FindAllStringSubmatchIndex(msg, -1) {

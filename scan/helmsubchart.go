@@ -10,7 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 )
 
 // mapSources records where each template of ch and its subcharts is on
@@ -98,7 +99,7 @@ func archiveChartName(p string) string {
 // remap records the disk sources of a fresh load of the chart (each render
 // loads the chart again, since processing dependencies changes it).
 func (c *Chart) remap(ch *chart.Chart) {
-	c.sources = map[*chart.File]fileSource{}
+	c.sources = map[*common.File]fileSource{}
 	c.charts = map[*chart.Metadata]chartSource{}
 	c.mapSources(ch, chartSource{dir: c.Dir})
 }

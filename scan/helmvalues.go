@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
-	"helm.sh/helm/v3/pkg/chart"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 )
 
 // valuesSource is a values file in the order Helm applies them.
