@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kubeready/kubeready/internal/sharedref"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -235,7 +234,7 @@ func TestLoadChart(t *testing.T) {
 
 // corpusCharts lists the real-world charts of the shared corpus.
 func corpusCharts(t testing.TB) []string {
-	dirs, _ := filepath.Glob("../../shared/corpus/helm-charts/stable/*")
+	dirs, _ := filepath.Glob("../testdata/corpus/helm-charts/stable/*")
 	var out []string
 	for _, d := range dirs {
 		if isChartDir(d) {
@@ -243,14 +242,14 @@ func corpusCharts(t testing.TB) []string {
 		}
 	}
 	if len(out) == 0 {
-		sharedref.Missing(t, "the shared corpus")
+		t.Fatal("no charts in testdata/corpus/helm-charts/stable")
 	}
 	sort.Strings(out)
 	return out
 }
 
-// TestCorpusChartsRender renders every chart of the shared corpus (public,
-// unmodified charts from github.com/helm/charts, see ../shared/corpus) at
+// TestCorpusChartsRender renders every chart of the corpus (public,
+// unmodified charts from github.com/helm/charts, see testdata/corpus) at
 // two versions and checks that nothing fails inside kubeready: each chart
 // renders without template errors, every output parses, and every key of
 // every object is placed on a real line; a key traced to template text is

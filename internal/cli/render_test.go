@@ -13,7 +13,6 @@ import (
 
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/golden"
-	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
 // TestHelmTemplateStdin reads `helm template` output on standard input from
@@ -100,14 +99,11 @@ func TestRenderFlags(t *testing.T) {
 	}
 }
 
-// TestCorpusEngine runs kubeready over the real-world charts of the shared
-// corpus (see ../shared/corpus/README.md for provenance): no internal
+// TestCorpusEngine runs kubeready over the real-world charts of the corpus
+// (see testdata/corpus/PROVENANCE.md): no internal
 // errors, no run errors, every finding on a real line.
 func TestCorpusEngine(t *testing.T) {
-	const dir = "../shared/corpus/helm-charts/stable"
-	if _, err := os.Stat(dir); err != nil {
-		sharedref.Missing(t, "the shared corpus")
-	}
+	const dir = "testdata/corpus/helm-charts/stable"
 	for _, target := range []string{"1.20", "1.25", "1.36"} {
 		var stdout, stderr bytes.Buffer
 		code := Run(context.Background(), []string{"--format", "json", "--target", target, dir}, strings.NewReader(""), &stdout, &stderr)
