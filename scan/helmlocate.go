@@ -20,6 +20,7 @@ type helmLocator struct {
 	out       *File
 	chartPath *chart.Chart
 	vals      any // the values the template saw
+	defines   *defineIndex
 
 	once  sync.Once
 	match *TemplateMatch
@@ -37,7 +38,7 @@ func (l *helmLocator) locate(d *Document, q Query) Location {
 	l.init()
 	return locateInTemplate(l.match, l.tfile, l.out, d, q, l.src, l.name, func(vp []string) (valuesHit, bool) {
 		return l.chart.valuesLocation(l.chartPath, vp)
-	})
+	}, l.defines, l.vals)
 }
 
 func (l *helmLocator) edit(start, end int) (string, int, int, bool) {
@@ -60,7 +61,7 @@ func (l *helmLocator) edit(start, end int) (string, int, int, bool) {
 // template line that wrote its position: the key's own line, or the line
 // of the action whose output holds it.
 func locateInTemplate(m *TemplateMatch, tfile, out *File, d *Document, q Query, src fileSource, name string,
-	values func([]string) (valuesHit, bool)) Location {
+	values func([]string) (valuesHit, bool), defines *defineIndex, vals any) Location {
 	p := q.Pos
 	unmapped := func(why string) Location {
 		return Location{File: src.path, Pos: Pos{Line: 1, Col: 1}, Note: fmt.Sprintf("(line %d of the rendered %s; %s)", p.Line, name, why)}
@@ -85,6 +86,11 @@ func locateInTemplate(m *TemplateMatch, tfile, out *File, d *Document, q Query, 
 	}
 	if tr.Src >= 0 {
 		return inArchive(Location{File: src.path, Pos: tfile.PosAt(tr.Src), Exact: !src.inArchive})
+	}
+	if !src.inArchive {
+		if loc, ok := locateInInclude(tr, out.Data, out.Offset(p), defines, vals); ok {
+			return loc
+		}
 	}
 	return inArchive(Location{File: src.path, Pos: tfile.PosAt(tr.Action.Pos)})
 }

@@ -137,7 +137,7 @@ func (l *sourceLocator) locate(_ *Document, q Query) Location {
 	if rel.Line < 1 {
 		return Location{File: l.tmpl, Pos: Pos{Line: 1, Col: 1}, Note: fmt.Sprintf("(line %d of the `helm template` output)", p.Line)}
 	}
-	loc := locateInTemplate(l.match, l.tfile, l.doc, nil, Query{Pos: rel, ObjectLevel: q.ObjectLevel}, fileSource{path: l.tmpl}, l.tmpl, nil)
+	loc := locateInTemplate(l.match, l.tfile, l.doc, nil, Query{Pos: rel, ObjectLevel: q.ObjectLevel}, fileSource{path: l.tmpl}, l.tmpl, nil, nil, nil)
 	if loc.Note != "" {
 		loc.Note = fmt.Sprintf("(line %d of the `helm template` output; kubeready could not trace it to one template line)", p.Line)
 	}

@@ -163,6 +163,7 @@ func (c *Chart) readOutput(p *prepared, out map[string]string, res *ChartRender)
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	defines := newDefineIndex(c.sources)
 	for _, n := range names {
 		text := out[n]
 		if strings.HasPrefix(path.Base(n), "_") || strings.HasSuffix(n, "NOTES.txt") || strings.TrimSpace(text) == "" {
@@ -176,7 +177,7 @@ func (c *Chart) readOutput(p *prepared, out map[string]string, res *ChartRender)
 		f := NewFile(src.path, []byte(text))
 		f.Origin = &Origin{Chart: c.Dir, Template: n}
 		scope, _ := valueAt(p.rv["Values"], subchartChain(p.tree[n]))
-		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: p.tree[n], vals: scope}
+		loc := &helmLocator{chart: c, name: n, tmpl: t, src: src, out: f, chartPath: p.tree[n], vals: scope, defines: defines}
 		res.Files = append(res.Files, newRendered(f, loc))
 	}
 }

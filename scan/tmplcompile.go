@@ -34,6 +34,14 @@ type tmplAction struct {
 	// {{ .Values.image.tag | quote }}), or nil when it prints anything else
 	// or more than one value.
 	Values []string
+	// Include is the define the action calls ({{ include "x" . }},
+	// optionally piped to indent or nindent, or {{ template "x" . }}), with
+	// the indentation its output gets; RootDot says its argument is `.` at
+	// the template's root.
+	Include string
+	Indent  int
+	NIndent bool
+	RootDot bool
 }
 
 // tmplProgram is a compiled template.
@@ -150,6 +158,11 @@ func (c *compiler) node(n parse.Node, d dot) bool {
 		c.wildcard(act, c.oneLine && (!multiLine(n.Pipe, false) || c.inline(act) && !multiLine(n.Pipe, true)))
 	case *parse.TemplateNode:
 		act := c.action(int(n.Pos), nil, d)
+		c.p.actions[act].Include = n.Name
+		if n.Pipe != nil && len(n.Pipe.Cmds) == 1 && len(n.Pipe.Cmds[0].Args) == 1 {
+			_, isDot := n.Pipe.Cmds[0].Args[0].(*parse.DotNode)
+			c.p.actions[act].RootDot = isDot && d.root
+		}
 		c.wildcard(act, c.oneLine && c.inline(act))
 	case *parse.CommentNode:
 	case *parse.IfNode:
@@ -259,6 +272,11 @@ func (c *compiler) action(pos int, pipe *parse.PipeNode, d dot) int32 {
 	if pipe != nil {
 		if vp, ok := pipeValues(pipe, d); ok {
 			a.Values = vp
+		}
+		if name, n, nl, ok := includeCall(pipe); ok {
+			a.Include, a.Indent, a.NIndent = name, n, nl
+			_, isDot := pipe.Cmds[0].Args[2].(*parse.DotNode)
+			a.RootDot = isDot && d.root
 		}
 	}
 	c.p.actions = append(c.p.actions, a)
