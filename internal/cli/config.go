@@ -37,6 +37,7 @@ var flagKeys = map[string]keyShape{
 	"fix":         scalar,
 	"helm-values": pathList,
 	"helm-set":    list,
+	"current":     scalar,
 }
 
 // keyShape is what a configuration key's value looks like.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,7 +149,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad value at its line", "target: \"1.25\"\nfail-on: sometimes\n", nil, `../.kubeready.yaml:2: fail-on "sometimes": want error, warning or never`},
 		{"bad target", "\n\ntarget: latest\n", nil, `../.kubeready.yaml:3: target: version "latest"`},
 		{"bad platform", "platform: gke\n", nil, `../.kubeready.yaml:1: platform "gke": want eks or generic`},
-		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: disable, fail-on, fix, helm-set, helm-values, ignore, platform, scope, target)"},
+		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: current, disable, fail-on, fix, helm-set, helm-values, ignore, platform, scope, target)"},
 		{"key twice", "target: \"1.25\"\ntarget: \"1.26\"\n", nil, "../.kubeready.yaml:2: target: set twice"},
 		{"list for a scalar", "target: [\"1.25\"]\n", nil, "../.kubeready.yaml:1: target: want a single value"},
 		{"mapping in a list", "ignore:\n  - {a: b}\n", nil, "../.kubeready.yaml:1: ignore: line 2: want a plain value"},
@@ -156,6 +157,8 @@ func TestConfigErrors(t *testing.T) {
 		{"syntax", "target: [1.25\n", nil, "../.kubeready.yaml: line 1: did not find expected"},
 		{"internal-error cannot be disabled", "disable: [internal-error]\n", nil, "../.kubeready.yaml:1: disable: internal-error cannot be disabled"},
 		{"bad glob", "ignore: ['[a-']\n", nil, `../.kubeready.yaml:1: ignore: bad glob "[a-"`},
+		{"bad current", "current: \"1.25\"\n", nil, `../.kubeready.yaml:1: current 1.25: want a version older than --target 1.25`},
+		{"unparsable current", "\ncurrent: yesterday\n", nil, `../.kubeready.yaml:2: current: version "yesterday"`},
 		{"bad fix value once --fix exists", "fix: sometimes\n", []string{"--fix-flag-for-test"}, "fix"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -315,6 +318,25 @@ func TestMatchGlob(t *testing.T) {
 	} {
 		if got := matchGlob(tc.glob, tc.path); got != tc.want {
 			t.Errorf("matchGlob(%q, %q) = %v, want %v", tc.glob, tc.path, got, tc.want)
+		}
+	}
+}
+
+// current: sets --current (the version the cluster runs now) unless the
+// command line gives it.
+func TestConfigCurrent(t *testing.T) {
+	repoWithConfig(t, "target: \"1.28\"\ncurrent: \"1.25\"\n", nil)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "1.25"},
+		{[]string{"--current", "1.26"}, "1.26"},
+		{[]string{"--current", "none"}, "0.0"},
+	} {
+		opts, code, ok := ParseFlags(append(tc.args, "cronjob.yaml"), io.Discard, io.Discard)
+		if !ok || opts.Engine.Render.Current.String() != tc.want {
+			t.Errorf("%v: exit %d, current %s; want %s", tc.args, code, opts.Engine.Render.Current, tc.want)
 		}
 	}
 }

@@ -135,7 +135,7 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 		return usage("%s %s: kubeready checks targets from 1.16 on", src("target"), v)
 	}
 	opts.Engine.Env.Target = v
-	if opts.Engine.Render, err = renderFlags.config(v); err != nil {
+	if opts.Engine.Render, err = renderFlags.config(v, src); err != nil {
 		return usage("%v", err)
 	}
 	opts.Fix = fixFlags(*fix, *fixUnsafe)
