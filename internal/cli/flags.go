@@ -138,6 +138,7 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 	if opts.Engine.Render, err = renderFlags.config(v, src); err != nil {
 		return usage("%v", err)
 	}
+	opts.Engine.Current = renderFlags.plan(opts.Engine.Render)
 	opts.Fix = fixFlags(*fix, *fixUnsafe)
 	if _, err := annotate.New(opts.Format, annotate.Options{}); err != nil {
 		return usage("--%v", err)

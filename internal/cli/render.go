@@ -66,3 +66,13 @@ func (rf *renderFlags) config(target checks.Version, src func(flagName string) s
 	}
 	return c, nil
 }
+
+// plan is the version the upgrade plan starts from: --current (or current:
+// in .kubeready.yaml) when given as a version; zero for the default (one
+// minor below the target, a plan of one hop) and for none.
+func (rf *renderFlags) plan(r engine.Render) checks.Version {
+	if rf.current == "" || rf.current == "none" {
+		return checks.Version{}
+	}
+	return r.Current
+}
