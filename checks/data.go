@@ -28,6 +28,8 @@ var (
 	imagesYAML []byte
 	//go:embed data/annotations.yaml
 	annotationsYAML []byte
+	//go:embed data/upgradeorder.yaml
+	upgradeOrderYAML []byte
 )
 
 // Removal is one row of the removal table: kinds of one group/version that
@@ -221,6 +223,9 @@ type Tables struct {
 	Registries     []Registry
 	Retired        []RetiredImage
 	PodAnnotations []PodAnnotation
+	// UpgradeOrder is the order EKS documents for one control-plane update
+	// (upgrade_order.go).
+	UpgradeOrder []UpgradeStep
 }
 
 // Data is the rule data, loaded once from the embedded tables.
@@ -249,6 +254,11 @@ func loadTables() *Tables {
 	mustLoad("nodelabels.yaml", nodeLabelsYAML, &lab)
 	mustLoad("images.yaml", imagesYAML, &img)
 	mustLoad("annotations.yaml", annotationsYAML, &ann)
+	var order struct {
+		Steps []UpgradeStep `yaml:"steps"`
+	}
+	mustLoad("upgradeorder.yaml", upgradeOrderYAML, &order)
+	t.UpgradeOrder = order.Steps
 	t.Volumes, t.Addons, t.NodeLabels = vol.Plugins, add.Addons, lab.Labels
 	t.Registries, t.Retired, t.PodAnnotations = img.Registries, img.Retired, ann.Pod
 	return &t
