@@ -30,6 +30,8 @@ var (
 	annotationsYAML []byte
 	//go:embed data/upgradeorder.yaml
 	upgradeOrderYAML []byte
+	//go:embed data/thirdparty.yaml
+	thirdPartyYAML []byte
 )
 
 // Removal is one row of the removal table: kinds of one group/version that

@@ -178,6 +178,7 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 	}
 	opts.Engine.Disabled = opts.Config.disabled
 	opts.Engine.Filter = opts.Config.filter
+	opts.Engine.Env.CustomAPIs = opts.Config.customAPIs()
 	opts.setFix(opts.Fix)
 	return opts, ExitClean, true
 }
