@@ -1,6 +1,7 @@
 package annotate
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,7 +9,7 @@ import (
 
 // Formats are the names of the CLI's output formats (--format), in the
 // order the usage text lists them; New makes the reporter for each.
-var Formats = []string{"text", "json", "sarif", "patch"}
+var Formats = []string{"text", "json", "sarif", "patch", "markdown", "html"}
 
 // Options carries what the reporters New makes need.
 type Options struct {
@@ -37,6 +38,10 @@ func New(name string, o Options) (Reporter, error) {
 		return SARIF{W: o.Stdout, Version: o.Version, Root: o.Root}, nil
 	case "patch":
 		return Patch{W: o.Stdout, Log: o.Log}, nil
+	case "markdown":
+		return markdownReporter{w: o.Stdout, m: Markdown{Version: o.Version, Budget: fileBudget}}, nil
+	case "html":
+		return HTML{W: o.Stdout, Version: o.Version}, nil
 	}
 	return nil, fmt.Errorf("format %q: want %s", name, oneOf(Formats))
 }
@@ -47,4 +52,21 @@ func oneOf(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// fileBudget is the size budget of a Markdown report written to a file
+// (--format markdown): no GitHub limit applies.
+const fileBudget = 1 << 30
+
+// markdownReporter writes the Markdown summary (the upgrade plan, with a
+// current version) as --format markdown.
+type markdownReporter struct {
+	w io.Writer
+	m Markdown
+}
+
+// Report implements Reporter.
+func (r markdownReporter) Report(_ context.Context, rep *Report) error {
+	_, err := io.WriteString(r.w, r.m.Render(rep))
+	return err
 }

@@ -13,10 +13,12 @@ func TestNewMakesEveryFormat(t *testing.T) {
 	var out, log bytes.Buffer
 	o := Options{Stdout: &out, Log: &log, Color: true, Version: "v1.2.3", Root: "/repo"}
 	want := map[string]Reporter{
-		"text":  Text{W: &out, Color: true},
-		"json":  JSON{W: &out},
-		"sarif": SARIF{W: &out, Version: "v1.2.3", Root: "/repo"},
-		"patch": Patch{W: &out, Log: &log},
+		"text":     Text{W: &out, Color: true},
+		"json":     JSON{W: &out},
+		"sarif":    SARIF{W: &out, Version: "v1.2.3", Root: "/repo"},
+		"patch":    Patch{W: &out, Log: &log},
+		"markdown": markdownReporter{w: &out, m: Markdown{Version: "v1.2.3", Budget: fileBudget}},
+		"html":     HTML{W: &out, Version: "v1.2.3"},
 	}
 	if len(Formats) != len(want) {
 		t.Errorf("Formats = %v, want %d names", Formats, len(want))
@@ -44,7 +46,7 @@ func TestNewUnknownFormat(t *testing.T) {
 	if r != nil || err == nil {
 		t.Fatalf("New(xml) = %v, %v; want an error", r, err)
 	}
-	if want := `format "xml": want text, json, sarif or patch`; err.Error() != want {
+	if want := `format "xml": want text, json, sarif, patch, markdown or html`; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 	for _, name := range Formats {

@@ -54,48 +54,80 @@ type Markdown struct {
 	Previous int
 }
 
-// Render returns the Markdown text.
+// Render returns the Markdown text. With an upgrade plan (the report has a
+// current version) the findings come hop by hop, each hop with what to
+// change first and the add-on order, after a table of the plan.
 func (m Markdown) Render(r *Report) string {
 	budget := m.Budget
 	if budget <= 0 {
 		budget = DefaultCommentBudget
 	}
 	visible := r.Visible()
+	plan := PlanOf(r)
 	var head strings.Builder
 	head.WriteString(m.Header)
-	fmt.Fprintf(&head, "### kubeready: Kubernetes %s upgrade check\n\n", r.Target)
+	if plan != nil {
+		fmt.Fprintf(&head, "### kubeready: upgrade plan from Kubernetes %s to %s\n\n", plan.Current, plan.Target)
+	} else {
+		fmt.Fprintf(&head, "### kubeready: Kubernetes %s upgrade check\n\n", r.Target)
+	}
 	head.WriteString(m.status(r, visible))
 	head.WriteString(m.runErrors(r))
+	if plan != nil {
+		head.WriteString(m.planTable(plan))
+	}
 
 	foot := m.notes(r) + m.footer(r)
 	avail := budget - head.Len() - len(foot) - 400 // the details wrapper and the omitted line
 	tableBudget := avail * 3 / 4
 
+	type section struct {
+		head  string
+		files [][]checks.Finding
+	}
+	sections := []section{{files: byFile(visible)}}
+	level := "####"
+	if plan != nil {
+		sections, level = nil, "#####"
+		for _, h := range plan.Hops {
+			sections = append(sections, section{head: m.hopHead(h), files: byFile(h.Findings)})
+		}
+	}
+
 	var body strings.Builder
 	var details strings.Builder
 	collapsed := false
 	inDetails, detailFiles, omitted := 0, 0, 0
-	for _, group := range byFile(visible) {
-		if !collapsed {
-			s := m.fileTable(group)
-			if body.Len()+len(s) <= tableBudget {
-				body.WriteString(s)
-				continue
+	for _, sec := range sections {
+		if !collapsed && sec.head != "" {
+			if body.Len()+len(sec.head) <= tableBudget {
+				body.WriteString(sec.head)
+			} else {
+				collapsed = true
 			}
-			collapsed = true
 		}
-		counted := false
-		for _, f := range group {
-			line := m.compactLine(f)
-			if body.Len()+details.Len()+len(line) > avail {
-				omitted++
-				continue
+		for _, group := range sec.files {
+			if !collapsed {
+				s := m.fileTable(group, level)
+				if body.Len()+len(s) <= tableBudget {
+					body.WriteString(s)
+					continue
+				}
+				collapsed = true
 			}
-			details.WriteString(line)
-			inDetails++
-			if !counted {
-				detailFiles++
-				counted = true
+			counted := false
+			for _, f := range group {
+				line := m.compactLine(f, plan != nil)
+				if body.Len()+details.Len()+len(line) > avail {
+					omitted++
+					continue
+				}
+				details.WriteString(line)
+				inDetails++
+				if !counted {
+					detailFiles++
+					counted = true
+				}
 			}
 		}
 	}
@@ -160,10 +192,10 @@ func (m Markdown) runErrors(r *Report) string {
 	return b.String() + "\n"
 }
 
-func (m Markdown) fileTable(group []checks.Finding) string {
+func (m Markdown) fileTable(group []checks.Finding, level string) string {
 	var b strings.Builder
 	file := group[0].File
-	fmt.Fprintf(&b, "#### %s\n\n", m.link("`"+codeText(file)+"`", file, 0, 0))
+	fmt.Fprintf(&b, "%s %s\n\n", level, m.link("`"+codeText(file)+"`", file, 0, 0))
 	b.WriteString("| Line | Severity | Rule | Finding | Fix |\n|---:|---|---|---|---|\n")
 	for _, f := range group {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n",
@@ -173,9 +205,13 @@ func (m Markdown) fileTable(group []checks.Finding) string {
 	return b.String()
 }
 
-func (m Markdown) compactLine(f checks.Finding) string {
-	return fmt.Sprintf("- %s **%s** %s: %s\n", m.link(fmt.Sprintf("`%s:%d`", codeText(f.File), f.Line), f.File, f.Line, f.EndLine),
-		f.Severity, RuleLink(f), Cell(f.Message))
+func (m Markdown) compactLine(f checks.Finding, hop bool) string {
+	at := ""
+	if hop && f.Hop != "" {
+		at = " (hop " + Cell(f.Hop) + ")"
+	}
+	return fmt.Sprintf("- %s **%s**%s %s: %s\n", m.link(fmt.Sprintf("`%s:%d`", codeText(f.File), f.Line), f.File, f.Line, f.EndLine),
+		f.Severity, at, RuleLink(f), Cell(f.Message))
 }
 
 func (m Markdown) notes(r *Report) string {

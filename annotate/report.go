@@ -12,7 +12,11 @@ import (
 
 // Report is everything a run produced, already sorted and scoped.
 type Report struct {
-	Target   string           `json:"target"`
+	Target string `json:"target"`
+	// Current is the version the upgrade plan starts from (--current), when
+	// the run checked every hop from it to Target; each finding's Hop is
+	// one of current+1 … target.
+	Current  string           `json:"current,omitempty"`
 	Platform string           `json:"platform,omitempty"`
 	Findings []checks.Finding `json:"findings"`
 	Errors   []RunError       `json:"errors"`

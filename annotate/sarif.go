@@ -118,6 +118,9 @@ type sarifResultProps struct {
 	Kind       string `json:"kind,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Namespace  string `json:"namespace,omitempty"`
+	// Hop is the first control-plane version of the upgrade plan the
+	// finding blocks (checks.Finding.Hop).
+	Hop string `json:"hop,omitempty"`
 }
 
 type sarifLocation struct {
@@ -205,8 +208,8 @@ func (s SARIF) Report(_ context.Context, r *Report) error {
 			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: artifact(f.File), Region: region(f)}}},
 			PartialFingerprints: map[string]string{fingerprintKey: fps[i]},
 		}
-		if f.APIVersion != "" || f.Kind != "" {
-			res.Properties = &sarifResultProps{APIVersion: f.APIVersion, Kind: f.Kind, Name: f.Name, Namespace: f.Namespace}
+		if f.APIVersion != "" || f.Kind != "" || f.Hop != "" {
+			res.Properties = &sarifResultProps{APIVersion: f.APIVersion, Kind: f.Kind, Name: f.Name, Namespace: f.Namespace, Hop: f.Hop}
 		}
 		for _, fx := range f.Fixes {
 			res.Fixes = append(res.Fixes, sarifFixOf(f.File, fx))

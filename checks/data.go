@@ -30,6 +30,10 @@ var (
 	annotationsYAML []byte
 	//go:embed data/nodeflags.yaml
 	nodeFlagsYAML []byte
+	//go:embed data/upgradeorder.yaml
+	upgradeOrderYAML []byte
+	//go:embed data/thirdparty.yaml
+	thirdPartyYAML []byte
 )
 
 // Removal is one row of the removal table: kinds of one group/version that
@@ -260,6 +264,9 @@ type Tables struct {
 	Retired        []RetiredImage
 	PodAnnotations []PodAnnotation
 	KubeletFlags   []KubeletFlag
+	// UpgradeOrder is the order EKS documents for one control-plane update
+	// (upgrade_order.go).
+	UpgradeOrder []UpgradeStep
 }
 
 // Data is the rule data, loaded once from the embedded tables.
@@ -293,6 +300,11 @@ func loadTables() *Tables {
 	}
 	mustLoad("nodeflags.yaml", nodeFlagsYAML, &flags)
 	t.KubeletFlags = flags.Flags
+	var order struct {
+		Steps []UpgradeStep `yaml:"steps"`
+	}
+	mustLoad("upgradeorder.yaml", upgradeOrderYAML, &order)
+	t.UpgradeOrder = order.Steps
 	t.Volumes, t.Addons, t.NodeLabels = vol.Plugins, add.Addons, lab.Labels
 	t.Registries, t.Retired, t.PodAnnotations = img.Registries, img.Retired, ann.Pod
 	return &t

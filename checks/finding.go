@@ -75,6 +75,11 @@ type Finding struct {
 	// template's (or values file's) place.
 	Rendered *scan.Origin `json:"rendered,omitempty"`
 
+	// Hop is the first control-plane version of the upgrade plan (one minor
+	// at a time from --current to --target) whose upgrade this finding
+	// blocks at its severity: the target when the plan is one hop.
+	Hop string `json:"hop,omitempty"`
+
 	// Fixes are edits that resolve the finding, best first.
 	Fixes []Fix `json:"fixes,omitempty"`
 

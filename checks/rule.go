@@ -22,6 +22,9 @@ type Env struct {
 	// text output), so expensive ones (API conversions, each checked by a
 	// re-parse) need not be built.
 	NoFixes bool
+	// CustomAPIs are a team's own custom resource API versions (apis: in
+	// .kubeready.yaml), checked by api-third-party in Kubernetes versions.
+	CustomAPIs []ThirdPartyAPI
 }
 
 // Rule is a registered, self-describing check. Its metadata feeds

@@ -7,6 +7,7 @@ package checks
 var ruleFiles = map[string]string{
 	"api-deprecated":                 "api.go",
 	"api-removed":                    "api.go",
+	"api-third-party":                "api_third_party.go",
 	"apparmor-annotation":            "apparmor_annotation.go",
 	"beta-node-labels":               "beta_node_labels.go",
 	"docker-data-dir":                "docker_data_dir.go",

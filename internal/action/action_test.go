@@ -600,6 +600,7 @@ func TestActionInputErrors(t *testing.T) {
 		"boolean":  {"INPUT_REVIEW", "yes", "input review"},
 		"fail-on":  {"INPUT_FAIL-ON", "sometimes", "--fail-on"},
 		"platform": {"INPUT_PLATFORM", "gke", "--platform"},
+		"current":  {"INPUT_CURRENT", "1.25", "--current 1.25: want a version older than --target"},
 		"paths":    {"INPUT_PATHS", "../elsewhere", "outside the repository"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -42,6 +42,7 @@ type actionInputs struct {
 func flagInputs() []struct{ name, def string } {
 	return []struct{ name, def string }{
 		{"target", "1.25"}, {"platform", checks.PlatformEKS}, {"fail-on", "error"}, {"scope", engine.ScopeFiles},
+		{"current", ""},
 	}
 }
 

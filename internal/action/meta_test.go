@@ -84,6 +84,7 @@ func TestActionMetadata(t *testing.T) {
 	wantDefaults := map[string]string{
 		"target": "1.25", "platform": "eks", "paths": ".", "scope": "files", "fail-on": "error", "comment": "true",
 		"review": "false", "annotations": "true", "sarif-file": "", "helm-values": "", "github-token": "${{ github.token }}",
+		"current": "", // issue 19: the upgrade plan
 	}
 	var names []string
 	for name, in := range m.Inputs {

@@ -62,6 +62,8 @@ type Config struct {
 	disable []string
 	// ignore lists globs of paths (relative to dir) that are not scanned.
 	ignore []string
+	// apis are the team's own custom resource API versions (api-third-party).
+	apis []checks.ThirdPartyAPI
 }
 
 // setting is one flag key of the file with its line, for messages.
@@ -287,6 +289,12 @@ func parseConfig(name, dir string, data []byte) (*Config, error) {
 				}
 			}
 			c.disable = ids
+		case k.Value == "apis":
+			apis, err := configAPIs(v)
+			if err != nil {
+				return nil, at("%v", err)
+			}
+			c.apis = apis
 		case k.Value == "ignore":
 			globs, err := configValues(v, list)
 			if err != nil {
@@ -307,7 +315,7 @@ func parseConfig(name, dir string, data []byte) (*Config, error) {
 
 // configKeys lists every key the file may hold, sorted.
 func configKeys() []string {
-	keys := []string{"disable", "ignore"}
+	keys := []string{"apis", "disable", "ignore"}
 	for k := range flagKeys {
 		keys = append(keys, k)
 	}
@@ -506,4 +514,67 @@ func (c *Config) Sets(key string) bool {
 		}
 	}
 	return false
+}
+
+// maxConfigAPIs bounds apis: (a file from a pull request is read on every run).
+const maxConfigAPIs = 1000
+
+// configAPIs reads apis: a list of custom resource API versions, each
+// {apiVersion, kinds (or kind), deprecated, removed, replacement, note}, the
+// versions being Kubernetes versions.
+func configAPIs(v *yaml.Node) ([]checks.ThirdPartyAPI, error) {
+	if v.Kind != yaml.SequenceNode {
+		return nil, errors.New("want a list of {apiVersion, kinds, deprecated, removed, replacement}")
+	}
+	if len(v.Content) > maxConfigAPIs {
+		return nil, fmt.Errorf("%d entries, over %d", len(v.Content), maxConfigAPIs)
+	}
+	var out []checks.ThirdPartyAPI
+	for _, it := range v.Content {
+		var e struct {
+			APIVersion  string   `yaml:"apiVersion"`
+			Kind        string   `yaml:"kind"`
+			Kinds       []string `yaml:"kinds"`
+			Deprecated  string   `yaml:"deprecated"`
+			Removed     string   `yaml:"removed"`
+			Replacement string   `yaml:"replacement"`
+			Note        string   `yaml:"note"`
+		}
+		if it.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: want a mapping such as {apiVersion: example.com/v1alpha1, removed: \"1.30\"}", it.Line)
+		}
+		// Decode strictly: a misspelt key (remove:) must not pass silently.
+		var raw map[string]yaml.Node
+		if err := it.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("line %d: %v", it.Line, err)
+		}
+		for key := range raw {
+			switch key {
+			case "apiVersion", "kind", "kinds", "deprecated", "removed", "replacement", "note":
+			default:
+				return nil, fmt.Errorf("line %d: unknown key %q (known: apiVersion, kind, kinds, deprecated, removed, replacement, note)", it.Line, key)
+			}
+		}
+		if err := it.Decode(&e); err != nil {
+			return nil, fmt.Errorf("line %d: %v", it.Line, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		if e.Kind != "" {
+			e.Kinds = append(e.Kinds, e.Kind)
+		}
+		a := checks.ThirdPartyAPI{APIVersion: e.APIVersion, Kinds: e.Kinds, Deprecated: e.Deprecated, Removed: e.Removed,
+			Replacement: e.Replacement, Note: e.Note}
+		if err := checks.CheckThirdPartyAPI(a); err != nil {
+			return nil, fmt.Errorf("line %d: %v", it.Line, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// customAPIs are the file's apis: (nil without a file).
+func (c *Config) customAPIs() []checks.ThirdPartyAPI {
+	if c == nil {
+		return nil
+	}
+	return c.apis
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,7 +149,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad value at its line", "target: \"1.25\"\nfail-on: sometimes\n", nil, `../.kubeready.yaml:2: fail-on "sometimes": want error, warning or never`},
 		{"bad target", "\n\ntarget: latest\n", nil, `../.kubeready.yaml:3: target: version "latest"`},
 		{"bad platform", "platform: gke\n", nil, `../.kubeready.yaml:1: platform "gke": want eks or generic`},
-		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: current, disable, fail-on, fix, helm-set, helm-timeout, helm-values, ignore, platform, scope, target)"},
+		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: apis, current, disable, fail-on, fix, helm-set, helm-timeout, helm-values, ignore, platform, scope, target)"},
 		{"key twice", "target: \"1.25\"\ntarget: \"1.26\"\n", nil, "../.kubeready.yaml:2: target: set twice"},
 		{"list for a scalar", "target: [\"1.25\"]\n", nil, "../.kubeready.yaml:1: target: want a single value"},
 		{"mapping in a list", "ignore:\n  - {a: b}\n", nil, "../.kubeready.yaml:1: ignore: line 2: want a plain value"},
@@ -156,6 +157,13 @@ func TestConfigErrors(t *testing.T) {
 		{"syntax", "target: [1.25\n", nil, "../.kubeready.yaml: line 1: did not find expected"},
 		{"internal-error cannot be disabled", "disable: [internal-error]\n", nil, "../.kubeready.yaml:1: disable: internal-error cannot be disabled"},
 		{"bad glob", "ignore: ['[a-']\n", nil, `../.kubeready.yaml:1: ignore: bad glob "[a-"`},
+		{"bad current", "current: \"1.25\"\n", nil, `../.kubeready.yaml:1: current 1.25: want a version older than --target 1.25`},
+		{"unparsable current", "\ncurrent: yesterday\n", nil, `../.kubeready.yaml:2: current: version "yesterday"`},
+		{"apis not a list", "apis: {a: b}\n", nil, "../.kubeready.yaml:1: apis: want a list"},
+		{"apis misspelt key", "apis:\n  - apiVersion: example.com/v1\n    remove: \"1.30\"\n", nil, `../.kubeready.yaml:1: apis: line 2: unknown key "remove"`},
+		{"apis built-in group", "apis:\n  - {apiVersion: apps/v1, removed: \"1.30\"}\n", nil, `../.kubeready.yaml:1: apis: line 2: apiVersion "apps/v1": want group/version of a custom resource`},
+		{"apis no versions", "apis:\n  - {apiVersion: example.com/v1}\n", nil, "../.kubeready.yaml:1: apis: line 2: example.com/v1: give deprecated, removed or both"},
+		{"apis bad version", "apis:\n  - {apiVersion: example.com/v1, removed: soon}\n", nil, `../.kubeready.yaml:1: apis: line 2: example.com/v1: removed: version "soon"`},
 		{"bad fix value once --fix exists", "fix: sometimes\n", []string{"--fix-flag-for-test"}, "fix"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -347,5 +355,51 @@ func TestMatchGlob(t *testing.T) {
 		if got := matchGlob(tc.glob, tc.path); got != tc.want {
 			t.Errorf("matchGlob(%q, %q) = %v, want %v", tc.glob, tc.path, got, tc.want)
 		}
+	}
+}
+
+// current: sets --current (the version the cluster runs now) unless the
+// command line gives it.
+func TestConfigCurrentFlagWins(t *testing.T) {
+	repoWithConfig(t, "target: \"1.28\"\ncurrent: \"1.25\"\n", nil)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "1.25"},
+		{[]string{"--current", "1.26"}, "1.26"},
+		{[]string{"--current", "none"}, "0.0"},
+	} {
+		opts, code, ok := ParseFlags(append(tc.args, "cronjob.yaml"), io.Discard, io.Discard)
+		if !ok || opts.Engine.Render.Current.String() != tc.want {
+			t.Errorf("%v: exit %d, current %s; want %s", tc.args, code, opts.Engine.Render.Current, tc.want)
+		}
+	}
+}
+
+// apis: lists a team's own custom resource versions; api-third-party checks
+// them like built-in APIs, by Kubernetes version, and hop by hop in a plan.
+func TestConfigAPIs(t *testing.T) {
+	repoWithConfig(t, "target: \"1.29\"\napis:\n  - apiVersion: widgets.example.com/v1alpha1\n    kind: Widget\n    deprecated: \"1.26\"\n    removed: \"1.28\"\n    replacement: widgets.example.com/v1\n",
+		map[string]string{"manifests/widget.yaml": "apiVersion: widgets.example.com/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n"})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "error 1.29 Widget widgets.example.com/v1alpha1 is not served on Kubernetes 1.29: this repository's configuration removes it in 1.28. Use widgets.example.com/v1."},
+		{[]string{"--target", "1.27"}, "warning 1.27 Widget widgets.example.com/v1alpha1 is deprecated from Kubernetes 1.26 on (this repository's configuration) and removed in 1.28. Use widgets.example.com/v1."},
+		{[]string{"--current", "1.25"}, "error 1.28 Widget widgets.example.com/v1alpha1 is not served on Kubernetes 1.28: this repository's configuration removes it in 1.28. Use widgets.example.com/v1."},
+	} {
+		rep, _, stderr := runJSON(t, append(tc.args, "widget.yaml")...)
+		var got []string
+		for _, f := range rep.Findings {
+			got = append(got, f.Severity.String()+" "+f.Hop+" "+f.Message)
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%v: %q, want %q (stderr %s)", tc.args, got, tc.want, stderr)
+		}
+	}
+	if _, _, stderr := runJSON(t, "--target", "1.25", "widget.yaml"); stderr != "" {
+		t.Errorf("stderr %s", stderr)
 	}
 }

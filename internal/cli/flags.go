@@ -137,9 +137,10 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 		return usage("%s %s: kubeready checks targets from 1.16 on", src("target"), v)
 	}
 	opts.Engine.Env.Target = v
-	if opts.Engine.Render, err = renderFlags.config(v); err != nil {
+	if opts.Engine.Render, err = renderFlags.config(v, src); err != nil {
 		return usage("%v", err)
 	}
+	opts.Engine.Current = renderFlags.plan(opts.Engine.Render)
 	opts.Fix = fixFlags(*fix, *fixUnsafe)
 	if _, err := annotate.New(opts.Format, annotate.Options{}); err != nil {
 		return usage("--%v", err)
@@ -179,6 +180,7 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 	}
 	opts.Engine.Disabled = opts.Config.disabled
 	opts.Engine.Filter = opts.Config.filter
+	opts.Engine.Env.CustomAPIs = opts.Config.customAPIs()
 	opts.setFix(opts.Fix)
 	return opts, ExitClean, true
 }

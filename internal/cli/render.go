@@ -34,8 +34,9 @@ func addRenderFlags(fs *flag.FlagSet) *renderFlags {
 	return rf
 }
 
-// config checks the render flags against the target.
-func (rf *renderFlags) config(target checks.Version) (engine.Render, error) {
+// config checks the render flags against the target; src names where a
+// flag's value came from (the flag, or a line of .kubeready.yaml).
+func (rf *renderFlags) config(target checks.Version, src func(flagName string) string) (engine.Render, error) {
 	c := engine.Render{Chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}, Timeout: rf.timeout}
 	if err := c.Chart.Validate(); err != nil {
 		return c, err
@@ -56,12 +57,22 @@ func (rf *renderFlags) config(target checks.Version) (engine.Render, error) {
 	default:
 		v, err := checks.ParseVersion(rf.current)
 		if err != nil {
-			return c, fmt.Errorf("--current: %v", err)
+			return c, fmt.Errorf("%s: %v", src("current"), err)
 		}
 		if !v.Less(target) {
-			return c, fmt.Errorf("--current %s: want a version older than --target %s", v, target)
+			return c, fmt.Errorf("%s %s: want a version older than --target %s", src("current"), v, target)
 		}
 		c.Current = v
 	}
 	return c, nil
+}
+
+// plan is the version the upgrade plan starts from: --current (or current:
+// in .kubeready.yaml) when given as a version; zero for the default (one
+// minor below the target, a plan of one hop) and for none.
+func (rf *renderFlags) plan(r engine.Render) checks.Version {
+	if rf.current == "" || rf.current == "none" {
+		return checks.Version{}
+	}
+	return r.Current
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -14,8 +15,11 @@ import (
 // listRules prints every rule, one line each: ID, severity, since, platform,
 // title and source.
 func listRules(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "--apis" {
+		return listAPIs(stdout, stderr)
+	}
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "kubeready: rules takes no arguments (see kubeready explain RULE)\n")
+		fmt.Fprintf(stderr, "kubeready: rules takes no arguments but --apis (see kubeready explain RULE)\n")
 		return ExitError
 	}
 	var b strings.Builder
@@ -168,4 +172,62 @@ func wrap(text string, width int) string {
 		n += len(w)
 	}
 	return b.String()
+}
+
+// listAPIs prints every API version kubeready knows the lifecycle of, one
+// line each: the built-in removal table (Kubernetes versions), the projects'
+// custom resources (their own releases) and the apis: of the .kubeready.yaml
+// that applies in the working directory (Kubernetes versions).
+func listAPIs(stdout, stderr io.Writer) int {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "APIVERSION\tKINDS\tOF\tDEPRECATED\tREMOVED\tREPLACEMENT\tSOURCE")
+	for _, r := range checks.APIs.Removals {
+		var reps []string
+		for _, rep := range r.Replacements {
+			reps = append(reps, rep.APIVersion)
+		}
+		fmt.Fprintf(tw, "%s\t%s\tKubernetes\t%s\t%s\t%s\t%s\n", r.APIVersion, strings.Join(r.Kinds, ","), orDash(r.Deprecated), orDash(r.Removed), orDash(strings.Join(reps, ",")), r.Source)
+	}
+	row := func(a checks.ThirdPartyAPI, of, source string) {
+		kinds := strings.Join(a.Kinds, ",")
+		if kinds == "" {
+			kinds = "*"
+		}
+		removed := a.Removed
+		if removed == "" && a.Since != "" {
+			removed = "(moved in " + a.Since + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.APIVersion, kinds, of, orDash(a.Deprecated), orDash(removed), orDash(a.Replacement), source)
+	}
+	for _, a := range checks.ThirdPartyAPIs {
+		row(a, a.Project, a.Source)
+	}
+	wd, err := os.Getwd()
+	name := ""
+	if err == nil {
+		name, err = findConfig(wd)
+	}
+	if err == nil && name != "" {
+		c, err := loadConfig(displayPath(name))
+		if err != nil {
+			fmt.Fprintf(stderr, "kubeready: %v\n", err)
+			return ExitError
+		}
+		for _, a := range c.apis {
+			row(a, "Kubernetes", c.path)
+		}
+	}
+	_ = tw.Flush()
+	_, _ = io.WriteString(stdout, oneLineTable(b.String()))
+	return ExitClean
+}
+
+// oneLineTable drops trailing spaces tabwriter leaves.
+func oneLineTable(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }

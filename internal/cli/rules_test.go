@@ -143,3 +143,27 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// kubeready rules --apis lists every API version kubeready knows: the
+// built-in removals, the projects' custom resources and the apis: of the
+// .kubeready.yaml in effect.
+func TestRulesAPIs(t *testing.T) {
+	repoWithConfig(t, "apis:\n  - {apiVersion: widgets.example.com/v1alpha1, kind: Widget, removed: \"1.30\", replacement: widgets.example.com/v1}\n", nil)
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"rules", "--apis"}, nil, &stdout, &stderr); code != ExitClean {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"APIVERSION", "batch/v1beta1", "CronJob",
+		"cert-manager.io/v1alpha2", "cert-manager", "networking.istio.io/v1alpha3", "(moved in 1.22)", "monitoring.coreos.com/v1alpha1",
+		"widgets.example.com/v1alpha1", "Widget", "../.kubeready.yaml",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules --apis lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, "\n"); n < len(checks.APIs.Removals)+len(checks.ThirdPartyAPIs)+1 {
+		t.Errorf("%d lines", n)
+	}
+}

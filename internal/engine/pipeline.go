@@ -29,6 +29,10 @@ type Config struct {
 	// else the fixes only become rep.Changes (--format patch).
 	Fix        FixMode
 	WriteFixes bool
+	// Current is the version the cluster runs now, when the user gave one:
+	// the inputs are then checked at every hop from it to the target
+	// (hops.go). Zero: the target alone.
+	Current checks.Version
 	// Disabled reports whether a rule is turned off (.kubeready.yaml
 	// disable); nil: none is.
 	Disabled func(ruleID string) bool
@@ -51,9 +55,12 @@ func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, r
 	paths = changedInputs(change, cfg.Scope, paths, rep)
 	// 2. discover: files, charts and kustomizations under the paths, less the ignored
 	disc := discover(cfg, paths, rep)
-	// 3. read, render, check, place, suppress: each input on the worker pool (engine.go)
-	e := New(cfg)
-	res := e.Scan(ctx, disc.Inputs)
+	// 3. read, render, check, place, suppress: each input on the worker pool
+	// (engine.go), at every hop from the current version to the target (hops.go)
+	e, res := scanHops(ctx, cfg, disc.Inputs)
+	if len(Hops(cfg.Current, cfg.Env.Target)) > 1 {
+		rep.Current = cfg.Current.String()
+	}
 	rep.Stats.Skipped = append(rep.Stats.Skipped, res.Skipped...)
 	rep.Errors = append(rep.Errors, res.Errors...)
 	rep.Stats.Files = len(disc.Inputs)
@@ -69,7 +76,9 @@ func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, r
 	rep.Findings, rep.Stats.Hidden = inScope(findings, cfg.Scope)
 	// 7. fix: --fix, --fix-unsafe, --format patch (fix.go)
 	if cfg.Fix != FixNone {
+		before := rep.Findings
 		e.applyFixes(ctx, rep, cfg.Fix, cfg.WriteFixes)
+		keepHops(before, rep.Findings, cfg.Env.Target)
 	}
 }
 
