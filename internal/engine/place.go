@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strings"
 
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/scan"
@@ -113,19 +114,69 @@ func place(rf *scan.Rendered, d *scan.Document, f *checks.Finding) {
 	f.Fixes = fixes
 }
 
-// dedupe drops findings that repeat an earlier one at the same place with
-// the same rule and message: a base resource reached both as a file and
-// through each kustomization that includes it. findings must be sorted.
+// dedupe keeps one finding per (file, line, rule, object): the same source
+// line reached as a plain file and through each kustomization (or chart)
+// that renders it is one problem to fix, even when the copies differ in
+// column (the image value or the image: key), in a note (the kustomization
+// changes this value) or in the object's name (a namePrefix or nameSuffix:
+// "dev-web" is "web"). Different objects from one line (a template line in
+// a range) stay apart. Of two copies, the one that says more is kept: more
+// fixes, then the longer message, then the rendered one (its origin says
+// which kustomization or chart deploys it), then the first; it keeps the
+// other's rendered origin when it has none. Order is kept.
 func dedupe(findings []checks.Finding) []checks.Finding {
-	out := findings[:0]
-	for i, f := range findings {
-		if i > 0 {
-			p := out[len(out)-1]
-			if p.Rule == f.Rule && p.File == f.File && p.Line == f.Line && p.Column == f.Column && p.Message == f.Message {
-				continue
+	type key struct {
+		file, rule, kind string
+		line             int
+	}
+	at := map[key][]int{}
+	out := findings[:0:0]
+	for _, f := range findings {
+		k := key{f.File, f.Rule, f.Kind, f.Line}
+		i := -1
+		for _, j := range at[k] {
+			if sameObject(out[j], f) {
+				i = j
+				break
 			}
 		}
-		out = append(out, f)
+		if i < 0 {
+			at[k] = append(at[k], len(out))
+			out = append(out, f)
+			continue
+		}
+		kept := out[i]
+		if saysMore(f, kept) {
+			kept, f = f, kept
+		}
+		if kept.Rendered == nil {
+			kept.Rendered = f.Rendered // where it is deployed from, when the other copy knew
+		}
+		out[i] = kept
 	}
 	return out
+}
+
+// sameObject reports whether two findings on one line are about one object.
+// A line of a plain file or of a kustomize resource holds one object,
+// whatever name transforms (namePrefix, nameSuffix) overlays apply; only a
+// chart template line can write several objects (a range), told apart by
+// name, allowing for a name the other holds (a release-name prefix).
+func sameObject(a, b checks.Finding) bool {
+	fromChart := func(f checks.Finding) bool { return f.Rendered != nil && f.Rendered.Chart != "" }
+	if !fromChart(a) || !fromChart(b) {
+		return true
+	}
+	return a.Name == b.Name || a.Name != "" && b.Name != "" && (strings.Contains(a.Name, b.Name) || strings.Contains(b.Name, a.Name))
+}
+
+// saysMore reports whether finding f, a copy of kept, tells the user more.
+func saysMore(f, kept checks.Finding) bool {
+	if len(f.Fixes) != len(kept.Fixes) {
+		return len(f.Fixes) > len(kept.Fixes)
+	}
+	if len(f.Message) != len(kept.Message) {
+		return len(f.Message) > len(kept.Message)
+	}
+	return f.Rendered != nil && kept.Rendered == nil
 }
