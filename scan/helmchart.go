@@ -48,6 +48,10 @@ type Chart struct {
 	valuesMu    sync.Mutex
 	valuesFiles map[string]*valuesFile
 
+	// depDirs maps each file:// dependency added as a subchart to its
+	// directory (helmfiledeps.go).
+	depDirs map[*chart.Chart]string
+
 	// loaded is the chart as LoadChart read it, used by the first Render
 	// (rendering changes the chart, so later renders read it again).
 	loaded *chart.Chart
@@ -116,6 +120,7 @@ func LoadChart(dir string, opts ChartOptions) (*Chart, error) {
 	c.Name = ch.Name()
 	c.sources = map[*common.File]fileSource{}
 	c.charts = map[*chart.Metadata]chartSource{}
+	c.addFileDependencies(ch, dir)
 	c.mapSources(ch, chartSource{dir: dir})
 	c.usesCaps = usesCapabilities(ch)
 	c.loaded = ch

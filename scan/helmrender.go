@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/template/parse"
 
 	"helm.sh/helm/v4/pkg/chart/common"
 	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
@@ -127,12 +128,17 @@ func (c *Chart) prepare(caps Capabilities, res *ChartRender) *prepared {
 // fails is reported and set aside, and the rest are run again.
 func (c *Chart) execute(p *prepared) (map[string]string, []Problem) {
 	var problems []Problem
+	definedBy := map[string]string{} // define → the set-aside template that held it
 	for attempt := 0; ; attempt++ {
 		out, err := engine.Engine{}.Render(p.ch, p.rv)
 		if err == nil {
 			return out, problems
 		}
 		prob, failed, line := c.renderProblem(err, p.templates, p.origin)
+		if m := noTemplate.FindStringSubmatch(prob.Message); m != nil && definedBy[m[1]] != "" {
+			// Only a consequence of an error already reported.
+			prob.Message += fmt.Sprintf(" (a consequence of the error reported in %s, which defines %q and was set aside)", definedBy[m[1]], m[1])
+		}
 		if attempt >= maxRenderRetries || failed == "" {
 			return nil, append(problems, prob)
 		}
@@ -147,12 +153,36 @@ func (c *Chart) execute(p *prepared) (map[string]string, []Problem) {
 		}
 		problems = append(problems, prob)
 		for _, name := range set {
-			if !dropTemplate(p.ch, p.templates[name]) {
+			t := p.templates[name]
+			if !dropTemplate(p.ch, t) {
 				return nil, problems
+			}
+			for _, d := range definesIn(name, t.Data) {
+				definedBy[d] = name
 			}
 			delete(p.templates, name)
 		}
 	}
+}
+
+// noTemplate is Go's error for a call of a template nobody defines.
+var noTemplate = regexp.MustCompile(`no template "([^"]+)" associated with template`)
+
+// definesIn lists the names a template file defines.
+func definesIn(name string, src []byte) []string {
+	pt := parse.New(name)
+	pt.Mode = parse.SkipFuncCheck
+	set := map[string]*parse.Tree{}
+	if _, err := pt.Parse(string(src), "", "", set); err != nil {
+		return nil
+	}
+	var out []string
+	for n := range set {
+		if n != name {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // readOutput turns what the templates wrote into rendered files, each with

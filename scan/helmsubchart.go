@@ -31,7 +31,9 @@ func (c *Chart) mapSources(ch *chart.Chart, src chartSource) {
 	}
 	for _, sub := range ch.Dependencies() {
 		ss := chartSource{archive: src.archive, inArchive: true}
-		if cands := vendored[sub.Name()]; len(cands) > 0 {
+		if d, ok := c.depDirs[sub]; ok {
+			ss = chartSource{dir: d}
+		} else if cands := vendored[sub.Name()]; len(cands) > 0 {
 			ss = cands[0]
 			vendored[sub.Name()] = cands[1:]
 		}
@@ -99,6 +101,7 @@ func archiveChartName(p string) string {
 // remap records the disk sources of a fresh load of the chart (each render
 // loads the chart again, since processing dependencies changes it).
 func (c *Chart) remap(ch *chart.Chart) {
+	c.addFileDependencies(ch, c.Dir)
 	c.sources = map[*common.File]fileSource{}
 	c.charts = map[*chart.Metadata]chartSource{}
 	c.mapSources(ch, chartSource{dir: c.Dir})
@@ -143,6 +146,10 @@ func (c *Chart) missingDeps(ch *chart.Chart, parent chartSource, origin *Origin)
 		}
 		msg := fmt.Sprintf("chart dependency %s is not vendored under charts/ (run `helm dependency build`); "+
 			"the chart was rendered without it, so the objects it deploys were not checked", what)
+		if strings.HasPrefix(req.Repository, "file://") {
+			msg = fmt.Sprintf("chart dependency %s is not a chart inside the repository (kubeready reads nothing outside it); "+
+				"the chart was rendered without it, so the objects it deploys were not checked", what)
+		}
 		if src.inArchive {
 			msg += fmt.Sprintf(" (in the packaged subchart %s)", ch.ChartFullPath())
 		}
