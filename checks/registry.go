@@ -8,6 +8,7 @@ package checks
 var registry = []*Rule{
 	apiRemoved,
 	apiDeprecated,
+	helmStoredRelease,
 
 	pspRBAC,
 	psaLabels,

@@ -33,6 +33,7 @@ var ruleFiles = map[string]string{
 	"helm-dependency-missing":        "reported.go",
 	"helm-release-manifest":          "reported.go",
 	"helm-render-error":              "reported.go",
+	"helm-stored-release":            "helm_stored_release.go",
 	"ingress-nginx-retired":          "ingress_nginx_retired.go",
 	"internal-error":                 "reported.go",
 	"intree-volume-removed":          "intree_volume_removed.go",
