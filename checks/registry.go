@@ -50,6 +50,7 @@ var registry = []*Rule{
 	HelmDependencyMissing,
 	HelmRenderError,
 	HelmReleaseManifest,
+	HelmGatedAPI,
 	KustomizeBuildError,
 	KustomizeRemoteResource,
 

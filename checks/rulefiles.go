@@ -31,6 +31,7 @@ var ruleFiles = map[string]string{
 	"file-unreadable":                "reported.go",
 	"gitrepo-volume":                 "gitrepo_volume.go",
 	"helm-dependency-missing":        "reported.go",
+	"helm-gated-api":                 "reported.go",
 	"helm-release-manifest":          "reported.go",
 	"helm-render-error":              "reported.go",
 	"helm-stored-release":            "helm_stored_release.go",
