@@ -76,6 +76,7 @@ func (e *Engine) checkChart(dir string) fileResult {
 	for _, rf := range r.Files {
 		e.addRendered(&res, rf, true)
 	}
+	res.findings = append(res.findings, e.gatedFindings(c, res.findings)...)
 	if e.render.Current.IsZero() || !c.UsesCapabilities() {
 		return res
 	}
