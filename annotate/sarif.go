@@ -118,6 +118,9 @@ type sarifResultProps struct {
 	Kind       string `json:"kind,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Namespace  string `json:"namespace,omitempty"`
+	// ValuesSet names the chart values sets whose render gave the result
+	// (rendered.values in JSON), when not all of them did.
+	ValuesSet string `json:"valuesSet,omitempty"`
 }
 
 type sarifLocation struct {
@@ -205,8 +208,11 @@ func (s SARIF) Report(_ context.Context, r *Report) error {
 			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: artifact(f.File), Region: region(f)}}},
 			PartialFingerprints: map[string]string{fingerprintKey: fps[i]},
 		}
-		if f.APIVersion != "" || f.Kind != "" {
+		if f.APIVersion != "" || f.Kind != "" || f.Rendered != nil && f.Rendered.Values != "" {
 			res.Properties = &sarifResultProps{APIVersion: f.APIVersion, Kind: f.Kind, Name: f.Name, Namespace: f.Namespace}
+			if f.Rendered != nil {
+				res.Properties.ValuesSet = f.Rendered.Values
+			}
 		}
 		for _, fx := range f.Fixes {
 			res.Fixes = append(res.Fixes, sarifFixOf(f.File, fx))
