@@ -51,6 +51,7 @@ var registry = []*Rule{
 	HelmRenderError,
 	HelmReleaseManifest,
 	HelmGatedAPI,
+	HelmRemoteChart,
 	KustomizeBuildError,
 	KustomizeRemoteResource,
 

@@ -106,6 +106,18 @@ var (
 		Example: "{{- if .Values.podSecurityPolicy.enabled }}\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n{{- end }}\n",
 		Source:  "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
 	}
+	// HelmRemoteChart is reported on a GitOps file's release of a remote
+	// chart, which kubeready does not download.
+	HelmRemoteChart = &Rule{
+		ID: "helm-remote-chart", Title: "GitOps release of a remote chart was not rendered", Severity: Info,
+		Rationale: "kubeready renders the Helm releases that Argo CD Applications and ApplicationSets, Flux HelmReleases and helmfile.yaml declare, with the declared values " +
+			"(helm.values, valuesObject, valueFiles, parameters; HelmRelease values and a GitRepository chart's valuesFiles; helmfile values and set), when the chart is a directory " +
+			"of the repository. A chart from a Helm repository or an OCI registry would have to be downloaded, and kubeready downloads nothing, so that release is listed once, on its chart line, as not checked. " +
+			"Rules that read the release itself (eks-alb-endpointslices: the chart version and enableEndpointSlices) still run on the file.",
+		Fix:     "Vendor the chart (helm pull --untar) into the repository and point the release at it, or render it with `helm template` at the pinned version and scan the output (`helm template … | kubeready -`).",
+		Example: "spec:\n  chart:\n    spec:\n      chart: cert-manager\n      version: v1.14.4\n      sourceRef: {kind: HelmRepository, name: jetstack}\n",
+		Source:  "https://helm.sh/docs/helm/helm_pull/",
+	}
 	// KustomizeBuildError is reported on a kustomization that does not build.
 	KustomizeBuildError = &Rule{
 		ID: "kustomize-build-error", Title: "Kustomization does not build", Severity: Error,

@@ -33,6 +33,7 @@ var ruleFiles = map[string]string{
 	"helm-dependency-missing":        "reported.go",
 	"helm-gated-api":                 "reported.go",
 	"helm-release-manifest":          "reported.go",
+	"helm-remote-chart":              "reported.go",
 	"helm-render-error":              "reported.go",
 	"helm-stored-release":            "helm_stored_release.go",
 	"ingress-nginx-retired":          "ingress_nginx_retired.go",

@@ -261,6 +261,7 @@ var noFixtures = map[string]string{
 	"helm-dependency-missing":   "the engine reports it while loading a chart, not a manifest; testdata/cases/helm-dependency-missing covers it",
 	"helm-render-error":         "the engine reports it when a chart does not render; testdata/cases/helm-render-error covers it",
 	"helm-gated-api":            "the engine reports it from a chart's templates (scan.Chart.GatedAPIs), not a document; scan/helmgated_test.go and testdata/cases/helm-gated cover it",
+	"helm-remote-chart":         "the engine reports it from a GitOps file's releases (internal/engine/gitops.go); testdata/cases/gitops covers it",
 	"helm-release-manifest":     "needs two renders of a chart (ReleaseManifestFinding); TestReleaseManifestFinding and testdata/cases/helm-release-manifest cover it",
 	"kustomize-build-error":     "the engine reports it when a kustomization does not build; the root render tests cover it",
 	"kustomize-remote-resource": "the engine reports it while building a kustomization; testdata/cases/kustomize-overlay covers it",
