@@ -121,6 +121,9 @@ type sarifResultProps struct {
 	// Hop is the first control-plane version of the upgrade plan the
 	// finding blocks (checks.Finding.Hop).
 	Hop string `json:"hop,omitempty"`
+	// ValuesSet names the chart values sets whose render gave the result
+	// (rendered.values in JSON), when not all of them did.
+	ValuesSet string `json:"valuesSet,omitempty"`
 }
 
 type sarifLocation struct {
@@ -208,8 +211,11 @@ func (s SARIF) Report(_ context.Context, r *Report) error {
 			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: artifact(f.File), Region: region(f)}}},
 			PartialFingerprints: map[string]string{fingerprintKey: fps[i]},
 		}
-		if f.APIVersion != "" || f.Kind != "" || f.Hop != "" {
+		if f.APIVersion != "" || f.Kind != "" || f.Hop != "" || f.Rendered != nil && f.Rendered.Values != "" {
 			res.Properties = &sarifResultProps{APIVersion: f.APIVersion, Kind: f.Kind, Name: f.Name, Namespace: f.Namespace, Hop: f.Hop}
+			if f.Rendered != nil {
+				res.Properties.ValuesSet = f.Rendered.Values
+			}
 		}
 		for _, fx := range f.Fixes {
 			res.Fixes = append(res.Fixes, sarifFixOf(f.File, fx))

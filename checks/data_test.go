@@ -135,7 +135,7 @@ func TestRulesMetadata(t *testing.T) {
 			t.Errorf("rule %s: needs title, rationale, fix and an https source", r.ID)
 		}
 		engineReported := r == InvalidYAML || r == InternalError || r == FileTooLarge || r == LimitExceeded || r == FileUnreadable ||
-			r == HelmDependencyMissing || r == HelmRenderError || r == HelmReleaseManifest || r == KustomizeBuildError || r == KustomizeRemoteResource
+			r == HelmDependencyMissing || r == HelmRenderError || r == HelmReleaseManifest || r == HelmGatedAPI || r == HelmRemoteChart || r == KustomizeBuildError || r == KustomizeRemoteResource
 		if r.Check == nil && r.CheckSet == nil && !engineReported {
 			t.Errorf("rule %s: no Check", r.ID)
 		}

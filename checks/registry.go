@@ -9,6 +9,7 @@ var registry = []*Rule{
 	apiRemoved,
 	apiDeprecated,
 	apiThirdParty,
+	helmStoredRelease,
 
 	pspRBAC,
 	psaLabels,
@@ -50,6 +51,8 @@ var registry = []*Rule{
 	HelmDependencyMissing,
 	HelmRenderError,
 	HelmReleaseManifest,
+	HelmGatedAPI,
+	HelmRemoteChart,
 	KustomizeBuildError,
 	KustomizeRemoteResource,
 

@@ -31,8 +31,8 @@ var (
 		ID: "limit-exceeded", Title: "Input exceeds a scan limit", Severity: Warning,
 		Rationale: "Documents past --max-documents, or nested deeper than --max-depth, are not checked, so that hostile input cannot exhaust memory or time. " +
 			"A document nested too deep still has its signature checked (api-removed reads only apiVersion and kind), even past the YAML parser's own limit of 10,000 levels, where it is also invalid-yaml.",
-		Fix:       "Split the file or raise the limit named in the message.",
-		Source:    "https://github.com/kubeready/kubeready#limits",
+		Fix:    "Split the file or raise the limit named in the message.",
+		Source: "https://github.com/kubeready/kubeready#limits",
 	}
 	// FileUnreadable is reported for a file that cannot be read.
 	FileUnreadable = &Rule{
@@ -91,6 +91,33 @@ var (
 		Example: "{{- if .Capabilities.APIVersions.Has \"policy/v1\" }}\napiVersion: policy/v1\n{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\nkind: PodDisruptionBudget\n",
 		Source:  "https://helm.sh/docs/topics/kubernetes_apis/",
 	}
+	// HelmGatedAPI is reported on a chart template's literal apiVersion line
+	// that sits in an if/with branch no values set renders, when the target
+	// does not serve the API.
+	HelmGatedAPI = &Rule{
+		ID: "helm-gated-api", Title: "Chart template gives a removed API when a value turns it on", Severity: Warning,
+		Rationale: "Charts keep optional objects behind a value that is off by default (`podSecurityPolicy.enabled`, `ingress.enabled`, `autoscaling.enabled`). " +
+			"Rendering with the values sets the repository holds never produces them, so api-removed cannot see them, and the first user who turns the feature on " +
+			"gets an install that the target rejects. kubeready reads each template's `{{ if }}`, `{{ with }}` and `{{ range }}` branches (and their else) for a literal top-level " +
+			"`apiVersion:` line with its `kind:` line, and reports the ones no render took whose API the target no longer serves, with the condition that gates them. " +
+			"Branches gated on .Capabilities are the chart's own answer to the cluster version and are not reported: the render at the target takes them or not as the cluster would. " +
+			"Helpers (`_*.tpl`), `define` bodies, templated apiVersion lines and packaged subcharts are not read.",
+		Fix:     "Move the template to the API the target serves (or pick it with `.Capabilities.APIVersions.Has`), or drop the option.",
+		Example: "{{- if .Values.podSecurityPolicy.enabled }}\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n{{- end }}\n",
+		Source:  "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
+	}
+	// HelmRemoteChart is reported on a GitOps file's release of a remote
+	// chart, which kubeready does not download.
+	HelmRemoteChart = &Rule{
+		ID: "helm-remote-chart", Title: "GitOps release of a remote chart was not rendered", Severity: Info,
+		Rationale: "kubeready renders the Helm releases that Argo CD Applications and ApplicationSets, Flux HelmReleases and helmfile.yaml declare, with the declared values " +
+			"(helm.values, valuesObject, valueFiles, parameters; HelmRelease values and a GitRepository chart's valuesFiles; helmfile values and set), when the chart is a directory " +
+			"of the repository. A chart from a Helm repository or an OCI registry would have to be downloaded, and kubeready downloads nothing, so that release is listed once, on its chart line, as not checked. " +
+			"Rules that read the release itself (eks-alb-endpointslices: the chart version and enableEndpointSlices) still run on the file.",
+		Fix:     "Vendor the chart (helm pull --untar) into the repository and point the release at it, or render it with `helm template` at the pinned version and scan the output (`helm template … | kubeready -`).",
+		Example: "spec:\n  chart:\n    spec:\n      chart: cert-manager\n      version: v1.14.4\n      sourceRef: {kind: HelmRepository, name: jetstack}\n",
+		Source:  "https://helm.sh/docs/helm/helm_pull/",
+	}
 	// KustomizeBuildError is reported on a kustomization that does not build.
 	KustomizeBuildError = &Rule{
 		ID: "kustomize-build-error", Title: "Kustomization does not build", Severity: Error,
@@ -126,4 +153,23 @@ func ReleaseManifestFinding(d *scan.Document, env Env, current Version) (Finding
 	f := HelmReleaseManifest.Finding(d, env, d.Sig.APIVersionPos, msg)
 	f.ObjectLevel = true
 	return f, true
+}
+
+// GatedAPIFinding decides whether a gated apiVersion line that no render
+// took gives an API env.Target does not serve; the finding sits on the line.
+func GatedAPIFinding(g scan.GatedAPI, env Env) (Finding, bool) {
+	if g.Capabilities || g.Kind == "" {
+		return Finding{}, false
+	}
+	r := APIs.Find(g.APIVersion, g.Kind)
+	if r == nil || env.Target.Less(MustVersion(r.Removed)) {
+		return Finding{}, false
+	}
+	msg := fmt.Sprintf("%s %s is rendered only when %s, which no values set checked turns on; Kubernetes %s does not serve it (removed in %s), "+
+		"so the first install that turns it on fails. %s", g.Kind, g.APIVersion, g.Condition(), env.Target, r.Removed, r.advice(env.Target))
+	sev, _ := HelmGatedAPI.At(env.Target)
+	return Finding{
+		Rule: HelmGatedAPI.ID, Severity: sev, File: g.File, Line: g.Pos.Line, Column: g.Pos.Col, Message: msg, URL: r.Source,
+		APIVersion: g.APIVersion, Kind: g.Kind, Rendered: g.Origin, DocStart: g.Pos.Line, DocEnd: g.Pos.Line,
+	}, true
 }

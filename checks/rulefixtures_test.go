@@ -273,8 +273,10 @@ func describe(fs []Finding) string {
 // the other engine-reported rules have folders of cases that
 // TestEngineRuleFixtures (engine_fixtures_test.go) runs through the engine.
 var noFixtures = map[string]string{
-	"file-unreadable": "the engine reports it when reading fails, which no file content can cause; engine.go's read path",
-	"internal-error":  "reported for a rule that panics (checks.Check recovers); TestPanickingRuleBecomesInternalError covers it",
+	"file-unreadable":   "the engine reports it when reading fails, which no file content can cause; engine.go's read path",
+	"internal-error":    "reported for a rule that panics (checks.Check recovers); TestPanickingRuleBecomesInternalError covers it",
+	"helm-gated-api":    "the engine reports it from a chart's templates (scan.Chart.GatedAPIs), not a document; scan/helmgated_test.go and testdata/cases/helm-gated cover it",
+	"helm-remote-chart": "the engine reports it from a GitOps file's releases (internal/engine/gitops.go); testdata/cases/gitops covers it",
 }
 
 // TestEveryRuleHasFixtures fails when a rule has no fixture folder, or a

@@ -119,6 +119,10 @@ type Origin struct {
 	Template string `json:"template,omitempty"`
 	// Kustomization is the directory of the kustomization that was built.
 	Kustomization string `json:"kustomization,omitempty"`
+	// Values names the values sets of the chart whose render gave the
+	// finding ("defaults", "ci/ingress-values.yaml", several joined by
+	// ", "), when the chart has values sets and not all of them gave it.
+	Values string `json:"values,omitempty"`
 }
 
 // NewFile wraps content read from path.

@@ -21,6 +21,9 @@ import (
 type ChartOptions struct {
 	// ValuesFiles are --helm-values files, later ones winning.
 	ValuesFiles []string
+	// ValuesYAML are inline values (a GitOps file's values), as YAML
+	// mappings, applied after ValuesFiles in order.
+	ValuesYAML []string
 	// Set are --helm-set key=value assignments, applied last.
 	Set []string
 	// ReleaseName defaults to the chart's name, Namespace to "default".
@@ -163,6 +166,13 @@ func (o ChartOptions) values() (user, set map[string]any, err error) {
 		var m map[string]any
 		if err := sigsyaml.Unmarshal(data, &m); err != nil {
 			return nil, nil, fmt.Errorf("--helm-values %s: %w", vf, err)
+		}
+		user = mergeMaps(user, m)
+	}
+	for i, text := range o.ValuesYAML {
+		var m map[string]any
+		if err := sigsyaml.Unmarshal([]byte(text), &m); err != nil {
+			return nil, nil, fmt.Errorf("inline values %d: %w", i+1, err)
 		}
 		user = mergeMaps(user, m)
 	}

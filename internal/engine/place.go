@@ -154,7 +154,27 @@ func dedupe(findings []checks.Finding) []checks.Finding {
 		}
 		out[i] = kept
 	}
-	return out
+	// A gated branch that another render of the same template did take
+	// (a file:// subchart rendered with its parent's values) is reported by
+	// that render: its api-removed says more than "no values set turns it on".
+	type line struct {
+		file string
+		line int
+	}
+	removed := map[line]bool{}
+	for _, f := range out {
+		if f.Rule == "api-removed" {
+			removed[line{f.File, f.Line}] = true
+		}
+	}
+	kept := out[:0]
+	for _, f := range out {
+		if f.Rule == "helm-gated-api" && removed[line{f.File, f.Line}] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 // sameObject reports whether two findings on one line are about one object.

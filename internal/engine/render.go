@@ -49,33 +49,17 @@ func (e *Engine) checkRendered(in scan.Input) fileResult {
 	return e.checkChart(in.Path)
 }
 
-// checkChart renders a chart at the target; when the chart reads
+// checkChart renders a chart at the target, with its defaults and with
+// each values set beside it (valuesets.go); when the chart reads
 // .Capabilities, also at the current version, to report objects an
 // installed release holds that the target no longer serves.
 func (e *Engine) checkChart(dir string) fileResult {
-	var res fileResult
-	c, err := scan.LoadChart(dir, e.render.Chart)
-	var le *scan.ChartLoadError
-	switch {
-	case errors.Is(err, scan.ErrLibraryChart):
-		return res
-	case errors.As(err, &le):
-		res.findings = append(res.findings, e.problemFinding(le.Problem))
-		return res
-	case err != nil:
-		res.err = &annotate.RunError{File: dir, Message: err.Error()}
+	res, c, finished := e.renderChart(dir, e.render.Chart, true)
+	if c == nil || !finished {
 		return res
 	}
-	r, finished := c.RenderWithin(capabilities(e.env.Target), e.render.Timeout)
-	for _, p := range r.Problems {
-		res.findings = append(res.findings, e.problemFinding(p))
-	}
-	if !finished {
-		return res
-	}
-	for _, rf := range r.Files {
-		e.addRendered(&res, rf, true)
-	}
+	res.findings = e.renderValuesSets(dir, res.findings)
+	res.findings = append(res.findings, e.gatedFindings(c, res.findings)...)
 	if e.render.Current.IsZero() || !c.UsesCapabilities() {
 		return res
 	}
@@ -106,6 +90,35 @@ func (e *Engine) checkChart(dir string) fileResult {
 		}
 	}
 	return res
+}
+
+// renderChart loads the chart in dir with opts and checks its render at the
+// target; c is nil when it did not load (res then says why), finished false
+// when the render hit a budget. forSet keeps the documents for set rules.
+func (e *Engine) renderChart(dir string, opts scan.ChartOptions, forSet bool) (res fileResult, c *scan.Chart, finished bool) {
+	c, err := scan.LoadChart(dir, opts)
+	var le *scan.ChartLoadError
+	switch {
+	case errors.Is(err, scan.ErrLibraryChart):
+		return res, nil, false
+	case errors.As(err, &le):
+		res.findings = append(res.findings, e.problemFinding(le.Problem))
+		return res, nil, false
+	case err != nil:
+		res.err = &annotate.RunError{File: dir, Message: err.Error()}
+		return res, nil, false
+	}
+	r, finished := c.RenderWithin(capabilities(e.env.Target), e.render.Timeout)
+	for _, p := range r.Problems {
+		res.findings = append(res.findings, e.problemFinding(p))
+	}
+	if !finished {
+		return res, c, false
+	}
+	for _, rf := range r.Files {
+		e.addRendered(&res, rf, forSet)
+	}
+	return res, c, true
 }
 
 func objectKey(kind, name, ns string) string { return kind + "\x00" + name + "\x00" + ns }
