@@ -53,6 +53,7 @@ work="$tmp/work"
 mkdir -p "$work"
 cp "$checkout"/testdata/precommit/*.yaml "$checkout"/testdata/precommit/*.json "$work"/
 cp "$checkout"/testdata/precommit/fix/cronjob.yaml "$work"/fix-cronjob.yaml
+cp -r "$checkout"/testdata/helm/psp "$work"/chart
 git_ -C "$work" init -q
 git_ -C "$work" add -A
 git_ -C "$work" commit -q -m fixtures
@@ -76,6 +77,10 @@ grep -q 'removed.yaml:2:1: error: CronJob batch/v1beta1 is not served by Kuberne
   fail "no api-removed finding on removed.yaml:2"
 ! grep -Eq 'suppressed.yaml|clean.yaml|tsconfig.json' "$tmp/out" || fail "finding on a file that should pass"
 grep -q 'Installing environment' "$tmp/out" || fail "pre-commit did not build the golang hook"
+
+# 1b. A change to a chart's helper alone renders the chart again.
+try kubeready 1 chart/templates/_helpers.tpl
+grep -q 'chart/templates/psp.yaml:.*\[api-removed\]' "$tmp/out" || fail "a _helpers.tpl change did not check its chart"
 
 # 2. The repository's .kubeready.yaml applies (the hook passes no flags that
 # would override it): at 1.22 the CronJob is only deprecated, a warning, and

@@ -231,7 +231,7 @@ func TestHooks(t *testing.T) {
 		t.Errorf("languages/entries: %v %v %v", golang, system, docker)
 	}
 	for _, h := range []map[string]any{system, docker} {
-		for _, k := range []string{"types_or", "exclude", "pass_filenames", "require_serial", "minimum_pre_commit_version"} {
+		for _, k := range []string{"files", "exclude", "pass_filenames", "require_serial", "minimum_pre_commit_version"} {
 			a, _ := yaml.Marshal(golang[k])
 			b, _ := yaml.Marshal(h[k])
 			if string(a) != string(b) {
