@@ -124,6 +124,16 @@ type sarifResultProps struct {
 	// ValuesSet names the chart values sets whose render gave the result
 	// (rendered.values in JSON), when not all of them did.
 	ValuesSet string `json:"valuesSet,omitempty"`
+	// Rendered is where the object was rendered from: the chart and its
+	// template, or the kustomization (rendered in JSON).
+	Rendered *sarifRendered `json:"rendered,omitempty"`
+}
+
+// sarifRendered is a finding's rendered origin.
+type sarifRendered struct {
+	Chart         string `json:"chart,omitempty"`
+	Template      string `json:"template,omitempty"`
+	Kustomization string `json:"kustomization,omitempty"`
 }
 
 type sarifLocation struct {
@@ -211,10 +221,13 @@ func (s SARIF) Report(_ context.Context, r *Report) error {
 			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: artifact(f.File), Region: region(f)}}},
 			PartialFingerprints: map[string]string{fingerprintKey: fps[i]},
 		}
-		if f.APIVersion != "" || f.Kind != "" || f.Hop != "" || f.Rendered != nil && f.Rendered.Values != "" {
+		if f.APIVersion != "" || f.Kind != "" || f.Hop != "" || f.Rendered != nil {
 			res.Properties = &sarifResultProps{APIVersion: f.APIVersion, Kind: f.Kind, Name: f.Name, Namespace: f.Namespace, Hop: f.Hop}
-			if f.Rendered != nil {
-				res.Properties.ValuesSet = f.Rendered.Values
+			if r := f.Rendered; r != nil {
+				res.Properties.ValuesSet = r.Values
+				if r.Chart != "" || r.Template != "" || r.Kustomization != "" {
+					res.Properties.Rendered = &sarifRendered{Chart: r.Chart, Template: r.Template, Kustomization: r.Kustomization}
+				}
 			}
 		}
 		for _, fx := range f.Fixes {

@@ -69,7 +69,8 @@ var (
 		ID: "helm-render-error", Title: "Helm chart template does not render", Severity: Error,
 		Rationale: "Helm stops at the first template error, so `helm install` and `helm upgrade` fail and nothing in the template can be checked. " +
 			"kubeready renders at the target version's capabilities, so a template that only fails there (a `fail` on an unsupported version) is an upgrade blocker. " +
-			"A template that fails is set aside and the rest of the chart is checked; a helper that fails sets aside the templates that call it.\n\n" +
+			"A template that fails is set aside and the rest of the chart is checked; a helper that fails sets aside the templates that call it. " +
+			"A chart whose kubeVersion constraint excludes the target is reported on that line (Helm refuses to install or upgrade it there) and still rendered.\n\n" +
 			"Charts come from pull requests, so each render has a budget, and a chart past one gets this finding naming the budget (every other finding of the run stays): " +
 			"a chart file of at most 5 MiB and a chart of at most 64 MiB (summed before anything is read; also the limit for what packaged subcharts decompress to); " +
 			"templates execute in a child process limited to 1 GiB of memory (Linux; elsewhere time and output only), killed at --helm-timeout (default 30s), " +

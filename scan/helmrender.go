@@ -94,6 +94,9 @@ func (c *Chart) prepare(caps Capabilities, res *ChartRender) *prepared {
 		return nil
 	}
 	res.Problems = append(res.Problems, c.missingDependencies(ch, origin)...)
+	if p, ok := c.kubeVersionProblem(ch, caps, origin); ok {
+		res.Problems = append(res.Problems, p)
+	}
 
 	kv, err := common.ParseKubeVersion(caps.KubeVersion)
 	if err != nil {
@@ -289,4 +292,30 @@ func (c *Chart) renderProblem(err error, templates map[string]*common.File, orig
 	}
 	p.Message = "template does not render: " + msg
 	return p, failed, failedLine
+}
+
+// kubeVersionProblem reports a chart whose kubeVersion constraint excludes
+// the version it is rendered for: `helm install` and `helm upgrade` refuse
+// it there ("chart requires kubeVersion ... which is incompatible"), as
+// Helm checks the top chart's constraint against the cluster's version. The
+// chart is still rendered and checked.
+func (c *Chart) kubeVersionProblem(ch *chart.Chart, caps Capabilities, origin *Origin) (Problem, bool) {
+	constraint := strings.TrimSpace(ch.Metadata.KubeVersion)
+	if constraint == "" {
+		return Problem{}, false
+	}
+	kv, err := common.ParseKubeVersion(caps.KubeVersion)
+	if err != nil || chartdeps.IsCompatibleRange(constraint, kv.String()) {
+		return Problem{}, false
+	}
+	file := filepath.Join(c.Dir, "Chart.yaml")
+	pos := Pos{Line: 1, Col: 1}
+	if data, err := readRegular(file, MaxChartFileSize); err == nil {
+		if k, _ := MapEntry(rootNode(data), "kubeVersion"); k != nil {
+			pos = Pos{Line: k.Line, Col: k.Column}
+		}
+	}
+	return Problem{Kind: ProblemRenderError, File: file, Pos: pos, Origin: origin,
+		Message: fmt.Sprintf("the chart requires kubeVersion %q, which Kubernetes %s does not satisfy: helm install and helm upgrade refuse the chart there. "+
+			"Use a chart version made for %s, or widen the constraint once the chart works there (the templates were still rendered and checked)", constraint, caps.KubeVersion, caps.KubeVersion)}, true
 }

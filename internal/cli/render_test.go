@@ -219,3 +219,30 @@ func TestFixRendered(t *testing.T) {
 		t.Errorf("after --fix: exit %d: %s", code, stdout.String())
 	}
 }
+
+// TestRenderedSARIF: SARIF results carry the rendered origin, as JSON does
+// (issue 16.9).
+func TestRenderedSARIF(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	Run(context.Background(), []string{"--format", "sarif", "testdata/helm/psp", "testdata/helm/kustomize-overlay"}, strings.NewReader(""), &stdout, &stderr)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Properties struct {
+					Rendered struct{ Chart, Template, Kustomization string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	var chart, kust bool
+	for _, r := range log.Runs[0].Results {
+		chart = chart || r.Properties.Rendered.Chart == "testdata/helm/psp" && strings.HasPrefix(r.Properties.Rendered.Template, "psp/templates/")
+		kust = kust || strings.HasPrefix(r.Properties.Rendered.Kustomization, "testdata/helm/kustomize-overlay")
+	}
+	if !chart || !kust {
+		t.Errorf("rendered origin missing (chart %v, kustomization %v): %s", chart, kust, stdout.String())
+	}
+}
