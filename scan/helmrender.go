@@ -196,6 +196,7 @@ func (c *Chart) readOutput(p *prepared, out map[string]string, res *ChartRender)
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	res.Files = append(res.Files, c.archivedCRDs(p.ch, chartSource{dir: c.Dir})...)
 	defines := newDefineIndex(c.sources)
 	for _, n := range names {
 		text := out[n]
