@@ -41,6 +41,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !ok {
 		return code
 	}
+	stop, err := startProfiles(opts.CPUProfile, opts.MemProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeready: %v\n", err)
+		return ExitError
+	}
+	defer func() {
+		if err := stop(); err != nil {
+			fmt.Fprintf(stderr, "kubeready: %v\n", err)
+		}
+	}()
 	target := opts.Engine.Env.Target
 	if newest := checks.APIs.Newest(); newest.Less(target) {
 		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", target, newest, newest)

@@ -28,6 +28,9 @@ type Options struct {
 	Paths  []string
 	// Config is the .kubeready.yaml in effect, or nil.
 	Config *Config
+	// CPUProfile and MemProfile name the files --cpuprofile and
+	// --memprofile write (runtime/pprof); command line only.
+	CPUProfile, MemProfile string
 }
 
 // setFix sets the fix mode and what the engine does with fixes: --fix and
@@ -85,6 +88,8 @@ func ParseFlags(args []string, stdout, stderr io.Writer) (opts Options, code int
 	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	renderFlags := addRenderFlags(fs)
+	fs.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof FILE)")
+	fs.StringVar(&opts.MemProfile, "memprofile", "", "write a heap profile (allocations and what is live at the end) to `FILE` (go tool pprof FILE)")
 	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
