@@ -22,6 +22,14 @@ type Env struct {
 	// text output), so expensive ones (API conversions, each checked by a
 	// re-parse) need not be built.
 	NoFixes bool
+	// sets is what the set rules of one CheckSet call share (the drain
+	// summary); nil outside CheckSet.
+	sets *setMemo
+}
+
+// setMemo holds summaries the set rules of one run share.
+type setMemo struct {
+	drain *drainMemo
 }
 
 // Rule is a registered, self-describing check. Its metadata feeds
@@ -130,6 +138,7 @@ func Check(d *scan.Document, env Env, rules []*Rule) []Finding {
 // internal-error finding; the other rules still run.
 func CheckSet(docs []*scan.Document, env Env, rules []*Rule) []Finding {
 	var out []Finding
+	env.sets = &setMemo{}
 	for _, r := range rules {
 		if r.CheckSet == nil {
 			continue
