@@ -15,6 +15,9 @@ type KustomizeBuild struct {
 	Files []*Rendered
 	// Problems are remote bases left out and build errors.
 	Problems []Problem
+	// Failed is set when kustomize could not build it at all (a
+	// kustomize-build-error among Problems says why).
+	Failed bool
 }
 
 // BuildKustomization builds the kustomization in dir with kustomize's API
@@ -29,6 +32,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: dir, Pos: Pos{Line: 1, Col: 1}, Message: err.Error(), Origin: origin})
+		res.Failed = true
 		return res
 	}
 	kfs := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, userRoot: dir, origin: origin, boundary: boundaryOf(abs)}
@@ -41,6 +45,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		file, pos := kfs.errorPos(err)
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: file, Pos: pos,
 			Message: "kustomization does not build: " + kfs.userPaths(err.Error()), Origin: origin})
+		res.Failed = true
 		return res
 	}
 	type obj struct {

@@ -35,6 +35,8 @@ type Engine struct {
 	render  Render // see render.go
 	// setHeld counts the documents kept for the set rules in this run.
 	setHeld atomic.Int64
+	// kust is the run's kustomize plan (kustomize.go).
+	kust *kustPlan
 }
 
 // keepSetTrees is how many documents the set rules may hold with their
@@ -91,6 +93,7 @@ type Result struct {
 // Scan reads and checks every input in parallel and returns the findings in
 // deterministic order (file, line, column, rule).
 func (e *Engine) Scan(ctx context.Context, inputs []scan.Input) Result {
+	inputs, e.kust = planKustomize(inputs)
 	findings, errs, skipped, docs := e.run(ctx, inputs)
 	return Result{Findings: findings, Errors: errs, Skipped: skipped, Documents: docs}
 }
@@ -119,7 +122,12 @@ func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 			e.placeHelmOutput(f, &res)
 		}
 		return res
-	}, func(i int) int64 { return inputSize(inputs[i]) })
+	}, func(i int) int64 {
+		if inputs[i].Kind == scan.InputKustomization {
+			return e.kust.sizeOf(inputs[i].Path)
+		}
+		return inputSize(inputs[i])
+	})
 	if ctx.Err() != nil {
 		left := 0
 		for _, r := range results {
