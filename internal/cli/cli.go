@@ -73,6 +73,18 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	opts.Engine.Stdin = stdin
+	if wantProgress(opts.Progress, stderr) {
+		delay := progressDelay
+		if opts.Progress {
+			delay = 0
+		}
+		p := newProgress(stderr, delay)
+		opts.Engine.Progress = p
+		defer p.finish() // before the report: stop drawing
+		engine.Run(ctx, opts.Engine, opts.Paths, change, rep)
+		p.finish()
+		return report(ctx, rep, opts, stdout, stderr)
+	}
 	engine.Run(ctx, opts.Engine, opts.Paths, change, rep)
 	return report(ctx, rep, opts, stdout, stderr)
 }

@@ -37,6 +37,8 @@ type Config struct {
 	Filter func(scan.Discovery) scan.Discovery
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// Progress hears how far the run is (progress.go); nil: nobody.
+	Progress Progress
 }
 
 // Run is the pipeline, stage by stage, in order. It scans paths (files and

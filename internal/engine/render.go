@@ -56,6 +56,7 @@ func (e *Engine) checkKustomization(dir string, res *fileResult) {
 	}
 	if b.Failed {
 		for _, c := range e.kust.fallback(dir) {
+			e.progress.Begin(c)
 			e.checkKustomization(c, res)
 		}
 	}
