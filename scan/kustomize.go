@@ -44,7 +44,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	if err != nil {
 		file, pos := kfs.errorPos(err)
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: file, Pos: pos,
-			Message: "kustomization does not build: " + kfs.userPaths(err.Error()), Origin: origin})
+			Message: "kustomization does not build: " + kfs.userPaths(scrubSources(err.Error())), Origin: origin})
 		res.Failed = true
 		return res
 	}
@@ -52,12 +52,17 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		data   []byte
 		origin string // resource file, relative to dir
 		genIn  string // kustomization that generated it
+		// src and generated come from sourceKey (kustomizesource.go),
+		// src as the user names it
+		src       string
+		generated bool
 	}
 	var objs []obj
 	for _, r := range m.Resources() {
-		o, _ := r.GetOrigin()
 		var ob obj
-		if o != nil {
+		if src, gen, ok := sourceOf(r.GetAnnotations()); ok {
+			ob.src, ob.generated = src, gen
+		} else if o, _ := r.GetOrigin(); o != nil {
 			ob.origin, ob.genIn = o.Path, o.ConfiguredIn
 		}
 		objs = append(objs, ob)
@@ -66,6 +71,10 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		_ = m.RemoveTransformerAnnotations()
 	}
 	for i, r := range m.Resources() {
+		if ann := r.GetAnnotations(); ann[sourceKey] != "" || hasKey(ann, sourceKey) {
+			delete(ann, sourceKey)
+			_ = r.SetAnnotations(ann)
+		}
 		data, err := r.AsYAML()
 		if err != nil {
 			continue
@@ -76,8 +85,10 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		if ob.data == nil {
 			continue
 		}
-		src := ""
+		src, generated := "", ob.origin == ""
 		switch {
+		case ob.src != "":
+			src, generated = ob.src, ob.generated
 		case ob.origin != "":
 			src = filepath.Join(dir, filepath.FromSlash(ob.origin))
 		case ob.genIn != "":
@@ -87,7 +98,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		}
 		f := NewFile(src, ob.data)
 		f.Origin = origin
-		loc := &kustomizeLocator{kfs: kfs, src: src, generated: ob.origin == "", out: f}
+		loc := &kustomizeLocator{kfs: kfs, src: src, generated: generated, out: f}
 		res.Files = append(res.Files, newRendered(f, loc))
 	}
 	return res
@@ -117,4 +128,9 @@ func (k *kustomizeFS) errorPos(err error) (string, Pos) {
 		return k.rootFile, Pos{Line: 1, Col: 1}
 	}
 	return filepath.Join(k.userRoot, "kustomization.yaml"), Pos{Line: 1, Col: 1}
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }

@@ -27,12 +27,20 @@ type kustomizeFS struct {
 	// the kustomization's own directory.
 	boundary string
 
+	// originTracking asks kustomize for origin annotations (the old way,
+	// kept for tests that compare the two).
+	originTracking bool
+
 	mu       sync.Mutex
 	rootFile string
 	problems []Problem
 	// kusts are the kustomizations read, in reading order (the root first).
 	kusts []*kustFile
 	files map[string]*yaml.Node // resource files parsed for tracing
+	// resources are the files (absolute, cleaned) the kustomizations read
+	// so far name as resources: their objects get sourceKey
+	// (kustomizesource.go).
+	resources map[string]bool
 }
 
 // kustFile is one kustomization read during a build.
@@ -158,10 +166,19 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
 	}
 	data, err := k.FileSystem.ReadFile(p)
-	if err != nil || !isKustomizationName(filepath.Base(p)) {
+	if err != nil {
 		return data, err
 	}
-	return k.rewrite(p, data)
+	if isKustomizationName(filepath.Base(p)) {
+		return k.rewrite(p, data)
+	}
+	k.mu.Lock()
+	res := k.resources[filepath.Clean(p)]
+	k.mu.Unlock()
+	if res {
+		return annotateSources(data, "r:"+filepath.ToSlash(k.relToUser(p))), nil
+	}
+	return data, nil
 }
 
 // remoteEntry matches kustomize's remote forms: URLs, git/ssh specs and
@@ -194,6 +211,14 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 		for _, it := range seq.Content {
 			entry := filepath.Join(dir, it.Value)
 			if it.Kind != yaml.ScalarNode || k.Exists(entry) {
+				if it.Kind == yaml.ScalarNode && field != "components" && !k.FileSystem.IsDir(entry) {
+					k.mu.Lock()
+					if k.resources == nil {
+						k.resources = map[string]bool{}
+					}
+					k.resources[filepath.Clean(entry)] = true
+					k.mu.Unlock()
+				}
 				kept = append(kept, it)
 				continue
 			}
@@ -219,7 +244,8 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 	k.mu.Lock()
 	k.kusts = append(k.kusts, kf)
 	k.mu.Unlock()
-	if isRoot {
+	annotateGenerators(root, filepath.ToSlash(user))
+	if isRoot && k.originTracking {
 		bm := MapGet(root, "buildMetadata")
 		if bm == nil {
 			root.Content = append(root.Content,
