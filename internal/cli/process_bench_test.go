@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/kubeready/kubeready/internal/benchdata"
 	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
@@ -147,7 +148,8 @@ func runBin(b *testing.B, bin, dir string, stdin []byte, args ...string) int64 {
 // corpora (start-up included) and, when pluto is on PATH (go install
 // github.com/fairwindsops/pluto/v5@latest), pluto on the same tree:
 // kubeflow-manifests from inside it (every kustomization built),
-// kubernetes-examples (plain manifests), and a 50-file pull-request run
+// kubernetes-examples (plain manifests), 20,000 generated files of
+// Deployments, PodDisruptionBudgets and HPAs, and a 50-file pull-request run
 // (--diff of 50 changed files). Reports peak RSS in MiB.
 func BenchmarkProcessCorpus(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "kubeready")
@@ -173,6 +175,16 @@ func BenchmarkProcessCorpus(b *testing.B) {
 	if err := os.Mkdir(filepath.Join(pr, ".git"), 0o755); err != nil {
 		b.Fatal(err)
 	}
+	synthetic := b.TempDir()
+	for _, f := range benchdata.DrainSet(20000) {
+		p := filepath.Join(synthetic, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	pluto, _ := exec.LookPath("pluto")
 	for _, bc := range []struct {
 		name, bin, dir string
@@ -183,6 +195,8 @@ func BenchmarkProcessCorpus(b *testing.B) {
 		{"kubeflow/pluto", pluto, kubeflow, nil, []string{"detect-files", "-d", ".", "-o", "json"}},
 		{"examples/kubeready", bin, examples, nil, []string{"--format", "json", "."}},
 		{"examples/pluto", pluto, examples, nil, []string{"detect-files", "-d", ".", "-o", "json"}},
+		{"drain20000/kubeready", bin, synthetic, nil, []string{"--format", "json", "."}},
+		{"drain20000/pluto", pluto, synthetic, nil, []string{"detect-files", "-d", ".", "-o", "json"}},
 		{"pr50/kubeready", bin, pr, diff.Bytes(), []string{"--diff", "-"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -10,8 +11,10 @@ import (
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/benchdata"
 	"github.com/kubeready/kubeready/internal/golden"
 	"github.com/kubeready/kubeready/internal/sharedref"
+	"github.com/kubeready/kubeready/scan"
 )
 
 // kubeflowConfig is the CLI's default run (target 1.25 on eks, JSON output,
@@ -78,4 +81,55 @@ func summary(rep *annotate.Report) string {
 	}
 	fmt.Fprintf(&sb, "total %d\n", len(rep.Findings))
 	return sb.String()
+}
+
+// BenchmarkKubeflow is TestKubeflowSummary's run timed in-process: every
+// kustomization of kubeflow/manifests built (each tree once), every rule,
+// two workers, the binary's GC settings.
+func BenchmarkKubeflow(b *testing.B) {
+	TuneGC()
+	findings := 0
+	for b.Loop() {
+		findings = len(runKubeflow(b).Findings)
+	}
+	b.ReportMetric(float64(findings), "findings/op")
+}
+
+// BenchmarkCorpusDirs runs the engine in-process on plain-manifest trees:
+// ../shared/corpus/kubernetes-examples, and 20,000 generated files of
+// Deployments, PodDisruptionBudgets and HPAs (benchdata.DrainSet) written
+// to a temporary directory, so reading, checking and the set rules all
+// count.
+func BenchmarkCorpusDirs(b *testing.B) {
+	TuneGC()
+	examples, _ := filepath.Abs(sharedref.Path(b, "corpus", "kubernetes-examples"))
+	synthetic := b.TempDir()
+	if err := writeFiles(synthetic, benchdata.DrainSet(20000)); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct{ name, dir string }{{"kubernetes-examples", examples}, {"drain-20000", synthetic}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var rep *annotate.Report
+			for b.Loop() {
+				rep = &annotate.Report{}
+				Run(context.Background(), kubeflowConfig(), []string{bc.dir}, nil, rep)
+			}
+			b.ReportMetric(float64(rep.Stats.Files), "files/op")
+			b.ReportMetric(float64(len(rep.Findings)), "findings/op")
+		})
+	}
+}
+
+// writeFiles writes generated files under dir (their paths are relative).
+func writeFiles(dir string, files []*scan.File) error {
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
