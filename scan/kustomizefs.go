@@ -176,7 +176,7 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 	res := k.resources[filepath.Clean(p)]
 	k.mu.Unlock()
 	if res {
-		return annotateSources(data, "r:"+filepath.ToSlash(k.relToUser(p))), nil
+		return annotateSourcesCached(filepath.Clean(p), data, "r:"+filepath.ToSlash(k.relToUser(p))), nil
 	}
 	return data, nil
 }

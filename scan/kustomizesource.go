@@ -3,10 +3,12 @@ package scan
 import (
 	"bytes"
 	"errors"
+	"hash/maphash"
 	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -44,7 +46,6 @@ func annotateSources(data []byte, value string) []byte {
 		}
 		if c := doc.Content[0]; c.Kind == yaml.ScalarNode && (c.Tag == "!!null" || c.Value == "") {
 			continue // an empty document, which kustomize skips too
-			continue
 		}
 		if doc.Content[0].Kind != yaml.MappingNode {
 			return data // not an object: leave it to kustomize
@@ -164,4 +165,52 @@ func scrubSources(msg string) string {
 		}
 		return ""
 	})
+}
+
+// sourceCache keeps annotated resource files between the builds of a
+// process: overlays of one base read its files in every build. An entry is
+// used only for the same bytes (length and hash) and the same value, so a
+// file that changed (--fix) is annotated again. Past sourceCacheMax bytes
+// nothing more is kept.
+var sourceCache struct {
+	sync.Mutex
+	seed    maphash.Seed
+	size    int
+	entries map[string]sourceEntry
+}
+
+type sourceEntry struct {
+	n    int
+	sum  uint64
+	data []byte
+}
+
+const sourceCacheMax = 256 << 20
+
+// annotateSourcesCached is annotateSources through sourceCache; key names
+// the file (its absolute path).
+func annotateSourcesCached(key string, data []byte, value string) []byte {
+	sourceCache.Lock()
+	if sourceCache.entries == nil {
+		sourceCache.entries = map[string]sourceEntry{}
+		sourceCache.seed = maphash.MakeSeed()
+	}
+	seed := sourceCache.seed
+	e, ok := sourceCache.entries[key+"\x00"+value]
+	sourceCache.Unlock()
+	sum := maphash.Bytes(seed, data)
+	if ok && e.n == len(data) && e.sum == sum {
+		return e.data
+	}
+	out := annotateSources(data, value)
+	sourceCache.Lock()
+	if sourceCache.size+len(out) <= sourceCacheMax {
+		if old, had := sourceCache.entries[key+"\x00"+value]; had {
+			sourceCache.size -= len(old.data)
+		}
+		sourceCache.entries[key+"\x00"+value] = sourceEntry{n: len(data), sum: sum, data: out}
+		sourceCache.size += len(out)
+	}
+	sourceCache.Unlock()
+	return out
 }

@@ -37,3 +37,19 @@ func TestAnnotateSources(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotateSourcesCached: the cache answers for the same bytes only.
+func TestAnnotateSourcesCached(t *testing.T) {
+	a := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+	b := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+	first := annotateSourcesCached("/x/f.yaml", a, "r:f.yaml")
+	if again := annotateSourcesCached("/x/f.yaml", a, "r:f.yaml"); string(again) != string(first) {
+		t.Errorf("cached %q, want %q", again, first)
+	}
+	if changed := string(annotateSourcesCached("/x/f.yaml", b, "r:f.yaml")); !strings.Contains(changed, "name: b") {
+		t.Errorf("changed file served from the cache: %q", changed)
+	}
+	if other := string(annotateSourcesCached("/x/f.yaml", a, "r:g.yaml")); !strings.Contains(other, "r:g.yaml") {
+		t.Errorf("other value served from the cache: %q", other)
+	}
+}
