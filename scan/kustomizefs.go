@@ -27,6 +27,9 @@ type kustomizeFS struct {
 	// the kustomization's own directory.
 	boundary string
 
+	realOnce sync.Once
+	realRoot string // root with symbolic links resolved
+
 	// originTracking asks kustomize for origin annotations (the old way,
 	// kept for tests that compare the two).
 	originTracking bool
@@ -144,6 +147,16 @@ func (k *kustomizeFS) relToUser(abs string) string {
 	rel, err := filepath.Rel(k.root, abs)
 	if err != nil {
 		return abs
+	}
+	if !filepath.IsLocal(rel) && k.root != "" {
+		// kustomize names files by their real path: a root reached through
+		// a symbolic link is compared as it really is
+		k.realOnce.Do(func() { k.realRoot, _ = filepath.EvalSymlinks(k.root) })
+		if k.realRoot != "" && k.realRoot != k.root {
+			if r, err := filepath.Rel(k.realRoot, abs); err == nil && len(r) < len(rel) {
+				rel = r
+			}
+		}
 	}
 	return filepath.Join(k.userRoot, rel)
 }

@@ -23,18 +23,22 @@ func kubeflowConfig() Config {
 	return Config{Env: checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}, Workers: 2, Limits: DefaultLimits, Scope: ScopeAll}
 }
 
-// runKubeflow scans ../shared/corpus/kubeflow-manifests from inside it, as
-// `cd kubeflow-manifests && kubeready .` does (the working directory is the
-// tree kustomize may read: the corpus has no .git).
-func runKubeflow(tb testing.TB) *annotate.Report {
-	corpus := sharedref.Path(tb, "corpus", "kubeflow-manifests")
-	abs, err := filepath.Abs(corpus)
+// kubeflowDir finds ../shared/corpus/kubeflow-manifests and makes it the
+// working directory, as `cd kubeflow-manifests && kubeready .` does (the
+// working directory is the tree kustomize may read: the corpus has no .git).
+func kubeflowDir(tb interface {
+	testing.TB
+	Chdir(string)
+}) {
+	abs, err := filepath.Abs(sharedref.Path(tb, "corpus", "kubeflow-manifests"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if t, ok := tb.(interface{ Chdir(string) }); ok {
-		t.Chdir(abs)
-	}
+	tb.Chdir(abs)
+}
+
+// runKubeflow scans the working directory (kubeflowDir).
+func runKubeflow() *annotate.Report {
 	rep := &annotate.Report{}
 	Run(context.Background(), kubeflowConfig(), []string{"."}, nil, rep)
 	return rep
@@ -49,7 +53,8 @@ func TestKubeflowSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := runKubeflow(t)
+	kubeflowDir(t)
+	rep := runKubeflow()
 	if len(rep.Errors) > 0 {
 		t.Errorf("run errors: %v", rep.Errors)
 	}
@@ -88,9 +93,10 @@ func summary(rep *annotate.Report) string {
 // two workers, the binary's GC settings.
 func BenchmarkKubeflow(b *testing.B) {
 	TuneGC()
+	kubeflowDir(b)
 	findings := 0
 	for b.Loop() {
-		findings = len(runKubeflow(b).Findings)
+		findings = len(runKubeflow().Findings)
 	}
 	b.ReportMetric(float64(findings), "findings/op")
 }
