@@ -44,6 +44,10 @@ type kustomizeFS struct {
 	// so far name as resources: their objects get sourceKey
 	// (kustomizesource.go).
 	resources map[string]bool
+	// crdTouched is set once a kustomization of the build may change a
+	// CustomResourceDefinition's schema (kustomizecrd.go): from then on
+	// resource files keep their schemas.
+	crdTouched bool
 }
 
 // kustFile is one kustomization read during a build.
@@ -189,7 +193,10 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 	res := k.resources[filepath.Clean(p)]
 	k.mu.Unlock()
 	if res {
-		return annotateSourcesCached(filepath.Clean(p), data, "r:"+filepath.ToSlash(k.relToUser(p))), nil
+		k.mu.Lock()
+		strip := !k.crdTouched
+		k.mu.Unlock()
+		return annotateSourcesCached(filepath.Clean(p), data, "r:"+filepath.ToSlash(k.relToUser(p)), strip), nil
 	}
 	return data, nil
 }
@@ -254,8 +261,10 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 		seq.Content = kept
 	}
 	kf.root = root
+	touches := k.touchesCRDs(root, dir)
 	k.mu.Lock()
 	k.kusts = append(k.kusts, kf)
+	k.crdTouched = k.crdTouched || touches
 	k.mu.Unlock()
 	annotateGenerators(root, filepath.ToSlash(user))
 	if isRoot && k.originTracking {

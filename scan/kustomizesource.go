@@ -27,9 +27,10 @@ import (
 const sourceKey = "kubeready.internal/source"
 
 // annotateSources writes sourceKey: value into every object of a resource
-// file (and each item of a List). Data that does not parse is returned
+// file (and each item of a List), and with stripCRDs leaves out the schemas
+// of CustomResourceDefinitions (kustomizecrd.go). Data that does not parse is returned
 // as it is: kustomize reports it.
-func annotateSources(data []byte, value string) []byte {
+func annotateSources(data []byte, value string, stripCRDs bool) []byte {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	for {
@@ -51,6 +52,9 @@ func annotateSources(data []byte, value string) []byte {
 			return data // not an object: leave it to kustomize
 		}
 		root := doc.Content[0]
+		if stripCRDs {
+			stripCRDSchema(root)
+		}
 		setSource(root, value)
 		if strings.HasSuffix(StringValue(MapGet(root, "kind")), "List") {
 			for _, it := range Items(MapGet(root, "items")) {
@@ -189,7 +193,10 @@ const sourceCacheMax = 256 << 20
 
 // annotateSourcesCached is annotateSources through sourceCache; key names
 // the file (its absolute path).
-func annotateSourcesCached(key string, data []byte, value string) []byte {
+func annotateSourcesCached(key string, data []byte, value string, stripCRDs bool) []byte {
+	if stripCRDs {
+		key += "\x00strip"
+	}
 	sourceCache.Lock()
 	if sourceCache.entries == nil {
 		sourceCache.entries = map[string]sourceEntry{}
@@ -202,7 +209,7 @@ func annotateSourcesCached(key string, data []byte, value string) []byte {
 	if ok && e.n == len(data) && e.sum == sum {
 		return e.data
 	}
-	out := annotateSources(data, value)
+	out := annotateSources(data, value, stripCRDs)
 	sourceCache.Lock()
 	if sourceCache.size+len(out) <= sourceCacheMax {
 		if old, had := sourceCache.entries[key+"\x00"+value]; had {
