@@ -20,17 +20,21 @@ import (
 // number a large run legitimately crosses: a limit below the live heap
 // makes the collector run almost continuously.
 //
-// gcPercent by measurement (2 cores, soft limit from the machine; user+sys
-// CPU and peak RSS of the binary):
+// gcPercent by measurement (2 cores shared with other work, so +-10%;
+// soft limit from the machine; user+sys CPU and peak RSS of the binary,
+// after the kustomize work):
 //
 //	GOGC  kubeflow-manifests (387 kustomizations)  20,000 generated files
-//	 100   31.7 s   475 MiB                          2.19 s  343 MiB
-//	 200   24.4 s   910 MiB                          1.86 s  392 MiB
-//	 400   20.0 s  1.8 GiB                           1.67 s  455 MiB
+//	  50   18.8 s   196 MiB                          3.28 s  338 MiB
+//	 100   13.8 s   264 MiB                          2.48 s  378 MiB
+//	 150   12.0 s   362 MiB                          2.40 s  400 MiB
+//	 200   12.0 s   466 MiB                          2.14 s  421 MiB
+//	 400   10.5 s   675 MiB                          1.79 s  456 MiB
 //
-// 200 costs 10-20% more CPU than 400 for half the memory.
+// 150: within the noise of 200's CPU for a quarter less memory; 100 would
+// cost 15% more CPU for the last 100 MiB.
 const (
-	gcPercent = 200
+	gcPercent = 150
 	// memoryFraction of the memory available is the soft limit, as
 	// numerator/denominator.
 	memoryNum, memoryDen = 3, 4
