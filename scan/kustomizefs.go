@@ -30,6 +30,10 @@ type kustomizeFS struct {
 	realOnce sync.Once
 	realRoot string // root with symbolic links resolved
 
+	boundaryOnce sync.Once
+	realBoundary string          // boundary with symbolic links resolved
+	insideMemo   map[string]bool // inside's answers, by absolute path
+
 	// originTracking asks kustomize for origin annotations (the old way,
 	// kept for tests that compare the two).
 	originTracking bool
@@ -82,19 +86,37 @@ func boundaryOf(abs string) string {
 }
 
 // inside reports whether p (after following links) lies in the boundary.
+// Answers are kept for the build: kustomize asks about the same paths
+// many times (Exists, IsDir, ReadFile, CleanedAbs).
 func (k *kustomizeFS) inside(p string) bool {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return false
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
+	k.mu.Lock()
+	in, ok := k.insideMemo[abs]
+	k.mu.Unlock()
+	if ok {
+		return in
 	}
-	b := k.boundary
-	if real, err := filepath.EvalSymlinks(b); err == nil {
-		b = real
+	real := abs
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		real = r
 	}
-	return paths.Within(abs, b)
+	k.boundaryOnce.Do(func() {
+		k.realBoundary = k.boundary
+		if r, err := filepath.EvalSymlinks(k.boundary); err == nil {
+			k.realBoundary = r
+		}
+	})
+	in = paths.Within(real, k.realBoundary)
+	k.mu.Lock()
+	if k.insideMemo == nil {
+		k.insideMemo = map[string]bool{}
+	}
+	k.insideMemo[abs] = in
+	k.mu.Unlock()
+	return in
 }
 
 func (k *kustomizeFS) Open(p string) (filesys.File, error) {
