@@ -18,6 +18,27 @@ type KustomizeBuild struct {
 	// Failed is set when kustomize could not build it at all (a
 	// kustomize-build-error among Problems says why).
 	Failed bool
+	// Read are the directories (absolute, links resolved) of the
+	// kustomizations the build read: an included one missing here was
+	// left out (outside the repository, say) and is not in Files.
+	Read []string
+}
+
+// Reads reports whether the build read the kustomization in dir.
+func (b *KustomizeBuild) Reads(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for _, r := range b.Read {
+		if r == abs {
+			return true
+		}
+	}
+	return false
 }
 
 // BuildKustomization builds the kustomization in dir with kustomize's API
@@ -41,6 +62,13 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	opts.PluginConfig = types.DisabledPluginConfig()
 	m, err := krusty.MakeKustomizer(opts).Run(kfs, abs)
 	res.Problems = append(res.Problems, kfs.problems...)
+	for _, kf := range kfs.kusts {
+		d := kf.dir
+		if real, err := filepath.EvalSymlinks(d); err == nil {
+			d = real
+		}
+		res.Read = append(res.Read, d)
+	}
 	if err != nil {
 		file, pos := kfs.errorPos(err)
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: file, Pos: pos,

@@ -11,7 +11,6 @@ import (
 
 	"github.com/kubeready/kubeready/internal/paths"
 	"go.yaml.in/yaml/v3"
-	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -33,10 +32,6 @@ type kustomizeFS struct {
 	boundaryOnce sync.Once
 	realBoundary string          // boundary with symbolic links resolved
 	insideMemo   map[string]bool // inside's answers, by absolute path
-
-	// originTracking asks kustomize for origin annotations (the old way,
-	// kept for tests that compare the two).
-	originTracking bool
 
 	mu       sync.Mutex
 	rootFile string
@@ -289,25 +284,13 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 	k.crdTouched = k.crdTouched || touches
 	k.mu.Unlock()
 	annotateGenerators(root, filepath.ToSlash(user))
-	if isRoot && k.originTracking {
-		bm := MapGet(root, "buildMetadata")
-		if bm == nil {
-			root.Content = append(root.Content,
-				&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
-				&yaml.Node{Kind: yaml.SequenceNode})
-			bm = root.Content[len(root.Content)-1]
-		}
-		if bm.Kind == yaml.SequenceNode {
-			for _, want := range []string{types.OriginAnnotations} {
-				found := false
-				for _, it := range bm.Content {
-					found = found || it.Value == want
-				}
-				if !found {
-					bm.Content = append(bm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: want})
-				}
-			}
-		}
+	if isRoot && MapGet(root, "buildMetadata") == nil {
+		// An empty buildMetadata asks for nothing, but keeps a root whose
+		// entries were all left out (each reported above) from failing as
+		// "kustomization.yaml is empty" on top.
+		root.Content = append(root.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
+			&yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle})
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {

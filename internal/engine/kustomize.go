@@ -12,8 +12,8 @@ import (
 // bases, components) is not built on its own: the build of the
 // kustomization that includes it reads it, and the tracer places what it
 // finds on the files users edit. It is built on its own only when a build
-// that includes it fails, so a broken overlay costs none of its bases'
-// findings. Of kustomizations that only include each other (a cycle, which
+// that includes it fails or leaves it out (a base outside the repository),
+// so a broken overlay costs none of its bases' findings. Of kustomizations that only include each other (a cycle, which
 // kustomize refuses) the first is built, and the others when it fails.
 
 // kustPlan is one run's kustomize plan.
@@ -132,16 +132,24 @@ func planKustomize(inputs []scan.Input) ([]scan.Input, *kustPlan) {
 	return out, plan
 }
 
-// fallback claims the kustomizations that a failed build of k includes and
-// that no other build has claimed: they are built on their own.
-func (p *kustPlan) fallback(k string) []string {
+// fallback claims the kustomizations that the build b of k includes but
+// did not build (all of them when it failed; else those it left out, such
+// as a base outside the repository) and that no other build has claimed:
+// they are built on their own.
+func (p *kustPlan) fallback(k string, b *scan.KustomizeBuild) []string {
 	if p == nil {
 		return nil
+	}
+	var missed []string
+	for _, c := range p.children[k] {
+		if b == nil || b.Failed || !b.Reads(c) {
+			missed = append(missed, c)
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []string
-	for _, c := range p.children[k] {
+	for _, c := range missed {
 		if !p.built[c] {
 			p.built[c] = true
 			out = append(out, c)

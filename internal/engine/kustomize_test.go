@@ -70,10 +70,11 @@ func TestPlanKustomize(t *testing.T) {
 	if !slices.Equal(built, want) {
 		t.Errorf("built %v, want %v", built, want)
 	}
-	if got := plan.fallback("broken"); !slices.Equal(got, []string{"base2"}) {
+	failed := &scan.KustomizeBuild{Failed: true}
+	if got := plan.fallback("broken", failed); !slices.Equal(got, []string{"base2"}) {
 		t.Errorf("fallback(broken) = %v, want [base2]", got)
 	}
-	if got := plan.fallback("broken"); len(got) != 0 {
+	if got := plan.fallback("broken", failed); len(got) != 0 {
 		t.Errorf("base2 claimed twice: %v", got)
 	}
 	if plan.sizeOf("overlay") <= plan.sizeOf("components") || plan.sizeOf("components") <= 1<<30 {
@@ -157,5 +158,41 @@ func TestChangeKustomizations(t *testing.T) {
 	}
 	if !slices.Equal(via, []string{"base"}) {
 		t.Errorf("rendered findings via %v, want [base]", via)
+	}
+}
+
+// TestKustomizeLeftOutBase: run from outside a tree with no .git, each
+// kustomization may read only its own directory, so an overlay leaves its
+// ../base out (kustomize-build-error "outside the repository"); the base
+// is then built on its own, as it was before builds were planned.
+func TestKustomizeLeftOutBase(t *testing.T) {
+	root := t.TempDir()
+	for name, body := range map[string]string{
+		"base/kustomization.yaml":    kust + "resources:\n  - deploy.yaml\nnamePrefix: b-\n",
+		"base/deploy.yaml":           deploy,
+		"overlay/kustomization.yaml": kust + "resources:\n  - ../base\nnamePrefix: prod-\n",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(t.TempDir())
+	rep := &annotate.Report{}
+	Run(context.Background(), Config{Env: checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}, Workers: 2, Limits: DefaultLimits, Scope: ScopeAll},
+		[]string{root}, nil, rep)
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Rendered != nil {
+			got = append(got, f.Rule+" via "+filepath.Base(f.Rendered.Kustomization))
+		}
+	}
+	for _, want := range []string{"kustomize-build-error via overlay", "drain-no-readiness-probe via base"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %v", want, got)
+		}
 	}
 }

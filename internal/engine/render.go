@@ -42,8 +42,9 @@ func (e *Engine) checkRendered(in scan.Input) fileResult {
 }
 
 // checkKustomization builds the kustomization in dir and checks the
-// result; when it does not build, the kustomizations it includes that
-// nothing else built are built on their own (kustomize.go).
+// result; the kustomizations it includes but did not build (all of them
+// when it fails) that nothing else built are built on their own
+// (kustomize.go).
 func (e *Engine) checkKustomization(dir string, res *fileResult) {
 	b := scan.BuildKustomization(dir)
 	for _, p := range b.Problems {
@@ -54,11 +55,9 @@ func (e *Engine) checkKustomization(dir string, res *fileResult) {
 		// are scanned as files too, and would be counted twice.
 		e.addRendered(res, rf, false)
 	}
-	if b.Failed {
-		for _, c := range e.kust.fallback(dir) {
-			e.progress.Begin(c)
-			e.checkKustomization(c, res)
-		}
+	for _, c := range e.kust.fallback(dir, b) {
+		e.progress.Begin(c)
+		e.checkKustomization(c, res)
 	}
 }
 
