@@ -45,6 +45,10 @@ func (k *kustomizeFS) touchesCRDs(root *yaml.Node, dir string) bool {
 		if !k.inside(full) {
 			return true
 		}
+		// a regular file of a sane size only (a FIFO would block)
+		if st, err := os.Stat(full); err != nil || !st.Mode().IsRegular() || st.Size() > maxKustomizationRead {
+			return true
+		}
 		data, err := os.ReadFile(full)
 		return err != nil || mentions(string(data))
 	}

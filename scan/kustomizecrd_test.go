@@ -4,7 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 const testCRD = `apiVersion: apiextensions.k8s.io/v1beta1
@@ -82,5 +86,56 @@ func TestKustomizeCRDSchemas(t *testing.T) {
 		if filepath.Base(loc.File) != "crd.yaml" || loc.Pos.Line != 1 {
 			t.Errorf("%s: apiVersion placed at %s:%d", tc.dir, loc.File, loc.Pos.Line)
 		}
+	}
+}
+
+// TestTouchesCRDsFIFO: a patch that is a named pipe is not read to decide
+// (it would block); the build keeps its CRD schemas.
+func TestTouchesCRDsFIFO(t *testing.T) {
+	root := writeKust(t, map[string]string{
+		"k/kustomization.yaml": "resources:\n  - crd.yaml\npatchesStrategicMerge:\n  - fifo.yaml\n",
+		"k/crd.yaml":           testCRD,
+	})
+	if err := syscall.Mkfifo(filepath.Join(root, "k", "fifo.yaml"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	k := &kustomizeFS{boundary: root}
+	root2, dir := parseNode(t, "patchesStrategicMerge:\n  - fifo.yaml\n"), filepath.Join(root, "k")
+	done := make(chan bool)
+	go func() { done <- k.touchesCRDs(root2, dir) }()
+	select {
+	case got := <-done:
+		if !got {
+			t.Error("a FIFO patch counted as not touching CRDs")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("touchesCRDs blocked on a FIFO")
+	}
+}
+
+func parseNode(t *testing.T, src string) *yaml.Node {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Content[0]
+}
+
+// TestKustomizeFIFOResource: a resource that is a named pipe fails the
+// build at once (kustomize would wait on it for ever).
+func TestKustomizeFIFOResource(t *testing.T) {
+	root := writeKust(t, map[string]string{"k/kustomization.yaml": "resources:\n  - fifo.yaml\n"})
+	if err := syscall.Mkfifo(filepath.Join(root, "k", "fifo.yaml"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	done := make(chan *KustomizeBuild)
+	go func() { done <- BuildKustomization(filepath.Join(root, "k")) }()
+	select {
+	case b := <-done:
+		if !b.Failed || !strings.Contains(b.Problems[len(b.Problems)-1].Message, "not a regular file") {
+			t.Errorf("problems %+v", b.Problems)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the build blocked on a FIFO")
 	}
 }

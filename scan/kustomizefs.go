@@ -58,8 +58,9 @@ type kustFile struct {
 }
 
 var (
-	errReadOnly = errors.New("kubeready builds kustomizations read-only")
-	errOutside  = errors.New("outside the repository: kubeready reads nothing outside the tree it scans")
+	errReadOnly   = errors.New("kubeready builds kustomizations read-only")
+	errNotRegular = errors.New("not a regular file: kubeready reads only regular files")
+	errOutside    = errors.New("outside the repository: kubeready reads nothing outside the tree it scans")
 )
 
 // boundaryOf finds the tree a build of the kustomization in abs may read.
@@ -198,6 +199,10 @@ func (k *kustomizeFS) userPaths(msg string) string {
 func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 	if !k.inside(p) {
 		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
+	}
+	// a named pipe or a device would block the build or never end
+	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errNotRegular)
 	}
 	data, err := k.FileSystem.ReadFile(p)
 	if err != nil {
