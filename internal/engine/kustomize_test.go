@@ -196,3 +196,15 @@ func TestKustomizeLeftOutBase(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRuleReadsCRDBodies: kustomize builds leave CustomResourceDefinition
+// schemas out (scan/kustomizecrd.go) because no rule reads a CRD beyond its
+// signature and metadata. A rule that starts to (Kinds listing the kind, or
+// "*") must make that stripping depend on it first.
+func TestNoRuleReadsCRDBodies(t *testing.T) {
+	for _, r := range checks.Rules() {
+		if r.WantsNode("CustomResourceDefinition") {
+			t.Errorf("rule %s reads CustomResourceDefinition nodes: scan.stripCRDSchema would hide their schemas from it", r.ID)
+		}
+	}
+}
