@@ -47,15 +47,39 @@ type hpa struct {
 	minNode    *yaml.Node
 }
 
-// drainSet is what the drain rules know about the documents of a run.
+// drainSet is what the drain rules know about the documents of a run,
+// read once and indexed, so that matching is linear in the run: HPAs by
+// target (kind, name), PodDisruptionBudgets by the rarest of their
+// matchLabels pairs, workloads by every pod label pair. The three drain set
+// rules share one (drainSetFor).
 type drainSet struct {
 	workloads []workload
 	pdbs      []pdb
 	hpas      []hpa
+
+	hpaByTarget map[string][]int // kind\x00name → indexes into hpas, in order
+	// pdbByLabel holds each budget with matchLabels under one of its pairs
+	// (the one fewest budgets share); pdbOther the budgets without
+	// matchLabels (expressions only, or an empty selector).
+	pdbByLabel map[string][]int
+	pdbOther   []int
+	wlByLabel  map[string][]int // key\x00value → indexes into workloads
+	// per workload, computed once: replicas and whether a budget covers it
+	reps    []replicaCount
+	covered []bool
 }
 
-func readDrainSet(docs []*scan.Document) drainSet {
-	var s drainSet
+// replicaCount is what replicas says of one workload.
+type replicaCount struct {
+	n     int
+	known bool
+	by    *hpa
+}
+
+func pairKey(k, v string) string { return k + "\x00" + v }
+
+func readDrainSet(docs []*scan.Document) *drainSet {
+	s := &drainSet{}
 	for _, d := range docs {
 		root, err := d.Node()
 		if err != nil || root == nil {
@@ -84,7 +108,74 @@ func readDrainSet(docs []*scan.Document) drainSet {
 			s.hpas = append(s.hpas, h)
 		}
 	}
+	s.index()
 	return s
+}
+
+// index builds the maps and the per-workload results.
+func (s *drainSet) index() {
+	s.hpaByTarget = map[string][]int{}
+	for i, h := range s.hpas {
+		k := pairKey(h.kind, h.name)
+		s.hpaByTarget[k] = append(s.hpaByTarget[k], i)
+	}
+	share := map[string]int{}
+	for _, p := range s.pdbs {
+		if !p.sel.none {
+			for k, v := range p.sel.labels {
+				share[pairKey(k, v)]++
+			}
+		}
+	}
+	s.pdbByLabel = map[string][]int{}
+	for i, p := range s.pdbs {
+		switch {
+		case p.sel.none: // selects nothing: never a candidate
+		case len(p.sel.labels) == 0:
+			s.pdbOther = append(s.pdbOther, i)
+		default:
+			best := ""
+			for k, v := range p.sel.labels {
+				if lk := pairKey(k, v); best == "" || share[lk] < share[best] || (share[lk] == share[best] && lk < best) {
+					best = lk
+				}
+			}
+			s.pdbByLabel[best] = append(s.pdbByLabel[best], i)
+		}
+	}
+	s.wlByLabel = map[string][]int{}
+	s.reps = make([]replicaCount, len(s.workloads))
+	s.covered = make([]bool, len(s.workloads))
+	for i, w := range s.workloads {
+		for k, v := range w.labels {
+			lk := pairKey(k, v)
+			s.wlByLabel[lk] = append(s.wlByLabel[lk], i)
+		}
+		n, known, by := s.replicasOf(w)
+		s.reps[i] = replicaCount{n, known, by}
+		s.covered[i] = s.covers(w)
+	}
+}
+
+// drainSetFor is the run's drain summary: built by the first drain rule
+// CheckSet runs and shared with the others through env (the same documents
+// each time: the drain rules list the same kinds), else built here.
+func drainSetFor(docs []*scan.Document, env Env) *drainSet {
+	if env.sets == nil {
+		return readDrainSet(docs)
+	}
+	if m := env.sets.drain; m != nil && slices.Equal(m.docs, docs) {
+		return m.set
+	}
+	set := readDrainSet(docs)
+	env.sets.drain = &drainMemo{docs: docs, set: set}
+	return set
+}
+
+// drainMemo is one run's drain summary and the documents it was read from.
+type drainMemo struct {
+	docs []*scan.Document
+	set  *drainSet
 }
 
 // sameNamespace reports whether two documents may share a namespace: equal,
@@ -93,14 +184,13 @@ func sameNamespace(a, b *scan.Document) bool {
 	return a.Sig.Namespace == b.Sig.Namespace || a.Sig.Namespace == "" || b.Sig.Namespace == ""
 }
 
-// replicas is the number of pods a workload keeps when nothing scales it:
-// the HorizontalPodAutoscaler minimum when one targets it, else
-// spec.replicas (1 when absent). known is false for a value kubeready cannot
-// read (a template expression, say).
-func (s drainSet) replicas(w workload) (n int, known bool, by *hpa) {
-	for i := range s.hpas {
-		h := &s.hpas[i]
-		if h.kind == w.doc.Sig.Kind && h.name == w.doc.Sig.Name && sameNamespace(h.doc, w.doc) {
+// replicasOf is the number of pods a workload keeps when nothing scales it:
+// the minimum of the first HorizontalPodAutoscaler (in run order) that
+// targets it, else spec.replicas (1 when absent). known is false for a
+// value kubeready cannot read (a template expression, say).
+func (s *drainSet) replicasOf(w workload) (n int, known bool, by *hpa) {
+	for _, i := range s.hpaByTarget[pairKey(w.doc.Sig.Kind, w.doc.Sig.Name)] {
+		if h := &s.hpas[i]; sameNamespace(h.doc, w.doc) {
 			return h.min, true, h
 		}
 	}
@@ -111,12 +201,51 @@ func (s drainSet) replicas(w workload) (n int, known bool, by *hpa) {
 	return v, err == nil, nil
 }
 
-// covering returns the PodDisruptionBudgets that select a workload's pods.
-func (s drainSet) covering(w workload) []pdb {
-	var out []pdb
-	for _, p := range s.pdbs {
-		if sameNamespace(p.doc, w.doc) && p.sel.matches(w.labels) {
-			out = append(out, p)
+// covers reports whether some PodDisruptionBudget selects a workload's
+// pods: the candidates are the budgets indexed under one of its labels and
+// those without matchLabels.
+func (s *drainSet) covers(w workload) bool {
+	try := func(i int) bool { p := s.pdbs[i]; return sameNamespace(p.doc, w.doc) && p.sel.matches(w.labels) }
+	for k, v := range w.labels {
+		for _, i := range s.pdbByLabel[pairKey(k, v)] {
+			if try(i) {
+				return true
+			}
+		}
+	}
+	for _, i := range s.pdbOther {
+		if try(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// selected returns the indexes of the workloads a budget selects, in run
+// order.
+func (s *drainSet) selected(p pdb) []int {
+	var cand []int
+	if p.sel.none {
+		return nil
+	}
+	if len(p.sel.labels) == 0 {
+		cand = make([]int, len(s.workloads))
+		for i := range cand {
+			cand[i] = i
+		}
+	} else {
+		// the pair fewest workloads carry
+		first := true
+		for k, v := range p.sel.labels {
+			if c := s.wlByLabel[pairKey(k, v)]; first || len(c) < len(cand) {
+				cand, first = c, false
+			}
+		}
+	}
+	var out []int
+	for _, i := range cand {
+		if w := s.workloads[i]; sameNamespace(p.doc, w.doc) && p.sel.matches(w.labels) {
+			out = append(out, i)
 		}
 	}
 	return out
@@ -134,10 +263,10 @@ var drainSingleReplica = &Rule{
 	Source:  eksupChecks,
 	Kinds:   drainKinds,
 	CheckSet: func(r *Rule, docs []*scan.Document, env Env) []Finding {
-		s := readDrainSet(docs)
+		s := drainSetFor(docs, env)
 		var out []Finding
-		for _, w := range s.workloads {
-			n, known, by := s.replicas(w)
+		for i, w := range s.workloads {
+			n, known, by := s.reps[i].n, s.reps[i].known, s.reps[i].by
 			if !known || n != 1 {
 				continue
 			}
@@ -169,10 +298,10 @@ var drainNoPDB = &Rule{
 	Source:  eksupChecks,
 	Kinds:   drainKinds,
 	CheckSet: func(r *Rule, docs []*scan.Document, env Env) []Finding {
-		s := readDrainSet(docs)
+		s := drainSetFor(docs, env)
 		var out []Finding
-		for _, w := range s.workloads {
-			if n, known, _ := s.replicas(w); !known || n < 2 || len(s.covering(w)) > 0 {
+		for i, w := range s.workloads {
+			if r := s.reps[i]; !r.known || r.n < 2 || s.covered[i] {
 				continue
 			}
 			d := w.doc
@@ -196,7 +325,7 @@ var drainPDBBlocks = &Rule{
 	Source:  "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
 	Kinds:   drainKinds,
 	CheckSet: func(r *Rule, docs []*scan.Document, env Env) []Finding {
-		s := readDrainSet(docs)
+		s := drainSetFor(docs, env)
 		var out []Finding
 		for _, p := range s.pdbs {
 			d := p.doc
@@ -215,16 +344,12 @@ var drainPDBBlocks = &Rule{
 					continue
 				}
 				total, matched := 0, 0
-				for _, w := range s.workloads {
-					if !sameNamespace(p.doc, w.doc) || !p.sel.matches(w.labels) {
-						continue
-					}
-					n, known, _ := s.replicas(w)
-					if !known {
+				for _, i := range s.selected(p) {
+					if !s.reps[i].known {
 						total = -1
 						break
 					}
-					total += n
+					total += s.reps[i].n
 					matched++
 				}
 				if matched > 0 && total >= 0 && want >= total {

@@ -1,11 +1,16 @@
 package checks
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/internal/benchdata"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -105,5 +110,139 @@ func TestCorpus(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// drainDocs parses n files of benchdata.DrainSet into the documents the
+// set rules see.
+func drainDocs(tb testing.TB, n int) []*scan.Document {
+	var docs []*scan.Document
+	for _, f := range benchdata.DrainSet(n) {
+		ds, _ := scan.Parse(f)
+		for _, d := range ds {
+			if _, err := d.Node(); err != nil {
+				tb.Fatal(err)
+			}
+			docs = append(docs, d)
+		}
+	}
+	return docs
+}
+
+// BenchmarkDrainRules runs every set rule (the drain rules) over the
+// documents of a synthetic run: workloads, PodDisruptionBudgets and HPAs,
+// parsed beforehand, so only matching them costs.
+func BenchmarkDrainRules(b *testing.B) {
+	env := Env{Target: MustVersion("1.25"), Platform: PlatformEKS}
+	rules := enabled(env)
+	for _, n := range []int{2000, 20000} {
+		docs := drainDocs(b, n)
+		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			found := 0
+			for b.Loop() {
+				found = len(CheckSet(docs, env, rules))
+			}
+			b.ReportMetric(float64(found), "findings/op")
+		})
+	}
+}
+
+// TestDrainIndex: the indexed summary answers as the plain quadratic
+// matching would (every budget against every workload, every HPA against
+// every workload) on random runs with shared and unique labels, expression
+// selectors, empty selectors, namespaces left to the apply and HPAs
+// targeting the same workload twice.
+func TestDrainIndex(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	pick := func(xs ...string) string { return xs[rnd.IntN(len(xs))] }
+	for run := range 200 {
+		var sb strings.Builder
+		ns := func() string {
+			if v := pick("", "a", "b"); v != "" {
+				return ", namespace: " + v
+			}
+			return ""
+		}
+		labels := func() string {
+			var ls []string
+			for _, k := range []string{"app", "tier", "part-of"} {
+				if rnd.IntN(3) > 0 {
+					ls = append(ls, k+": "+pick("x", "y", "z"))
+				}
+			}
+			return "{" + strings.Join(ls, ", ") + "}"
+		}
+		for i := range 12 {
+			fmt.Fprintf(&sb, "---\napiVersion: apps/v1\nkind: %s\nmetadata: {name: w%d%s}\nspec:\n  replicas: %s\n  template:\n    metadata: {labels: %s}\n    spec: {containers: [{name: c, image: i}]}\n",
+				pick("Deployment", "StatefulSet"), i%6, ns(), pick("1", "2", "3", "x"), labels())
+		}
+		for i := range 6 {
+			sel := "{matchLabels: " + labels() + "}"
+			switch rnd.IntN(4) {
+			case 0:
+				sel = "{matchExpressions: [{key: tier, operator: " + pick("In", "NotIn", "Exists", "DoesNotExist") + ", values: [x, y]}]}"
+			case 1:
+				sel = "{}"
+			}
+			fmt.Fprintf(&sb, "---\napiVersion: %s\nkind: PodDisruptionBudget\nmetadata: {name: p%d%s}\nspec:\n  minAvailable: %s\n  selector: %s\n",
+				pick("policy/v1", "policy/v1beta1"), i, ns(), pick("1", "2", "5"), sel)
+		}
+		for i := range 6 {
+			fmt.Fprintf(&sb, "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h%d%s}\nspec:\n  scaleTargetRef: {kind: %s, name: w%d}\n  minReplicas: %d\n",
+				i, ns(), pick("Deployment", "StatefulSet"), rnd.IntN(6), 1+rnd.IntN(3))
+		}
+		docs, _ := scan.Parse(scan.NewFile("run.yaml", []byte(sb.String())))
+		s := readDrainSet(docs)
+		for i, w := range s.workloads {
+			want := replicaCount{n: 1, known: true}
+			found := false
+			for j := range s.hpas {
+				if h := &s.hpas[j]; h.kind == w.doc.Sig.Kind && h.name == w.doc.Sig.Name && sameNamespace(h.doc, w.doc) {
+					want, found = replicaCount{h.min, true, h}, true
+					break
+				}
+			}
+			if !found && w.replicas != nil {
+				n, err := strconv.Atoi(scan.ScalarValue(w.replicas))
+				want = replicaCount{n: n, known: err == nil}
+			}
+			if s.reps[i] != want {
+				t.Fatalf("run %d: %s replicas %+v, want %+v\n%s", run, w.doc.Sig.Name, s.reps[i], want, sb.String())
+			}
+			covered := false
+			for _, p := range s.pdbs {
+				covered = covered || (sameNamespace(p.doc, w.doc) && p.sel.matches(w.labels))
+			}
+			if s.covered[i] != covered {
+				t.Fatalf("run %d: %s covered %v, want %v\n%s", run, w.doc.Sig.Name, s.covered[i], covered, sb.String())
+			}
+		}
+		for _, p := range s.pdbs {
+			var want []int
+			for i, w := range s.workloads {
+				if sameNamespace(p.doc, w.doc) && p.sel.matches(w.labels) {
+					want = append(want, i)
+				}
+			}
+			if got := s.selected(p); !slices.Equal(got, want) {
+				t.Fatalf("run %d: %s selects %v, want %v\n%s", run, p.doc.Sig.Name, got, want, sb.String())
+			}
+		}
+	}
+}
+
+// TestDrainSummaryShared: within one CheckSet the drain rules read the
+// run's documents once.
+func TestDrainSummaryShared(t *testing.T) {
+	env := Env{Target: MustVersion("1.25"), Platform: PlatformEKS}
+	docs := drainDocs(t, 8)
+	env.sets = &setMemo{}
+	a := drainSetFor(docs, env)
+	if b := drainSetFor(docs, env); a != b {
+		t.Error("the second drain rule built the summary again")
+	}
+	if c := drainSetFor(docs[:4], env); c == a {
+		t.Error("other documents got the same summary")
 	}
 }

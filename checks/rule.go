@@ -25,6 +25,14 @@ type Env struct {
 	// CustomAPIs are a team's own custom resource API versions (apis: in
 	// .kubeready.yaml), checked by api-third-party in Kubernetes versions.
 	CustomAPIs []ThirdPartyAPI
+	// sets is what the set rules of one CheckSet call share (the drain
+	// summary); nil outside CheckSet.
+	sets *setMemo
+}
+
+// setMemo holds summaries the set rules of one run share.
+type setMemo struct {
+	drain *drainMemo
 }
 
 // Rule is a registered, self-describing check. Its metadata feeds
@@ -133,6 +141,7 @@ func Check(d *scan.Document, env Env, rules []*Rule) []Finding {
 // internal-error finding; the other rules still run.
 func CheckSet(docs []*scan.Document, env Env, rules []*Rule) []Finding {
 	var out []Finding
+	env.sets = &setMemo{}
 	for _, r := range rules {
 		if r.CheckSet == nil {
 			continue

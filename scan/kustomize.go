@@ -15,6 +15,30 @@ type KustomizeBuild struct {
 	Files []*Rendered
 	// Problems are remote bases left out and build errors.
 	Problems []Problem
+	// Failed is set when kustomize could not build it at all (a
+	// kustomize-build-error among Problems says why).
+	Failed bool
+	// Read are the directories (absolute, links resolved) of the
+	// kustomizations the build read: an included one missing here was
+	// left out (outside the repository, say) and is not in Files.
+	Read []string
+}
+
+// Reads reports whether the build read the kustomization in dir.
+func (b *KustomizeBuild) Reads(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for _, r := range b.Read {
+		if r == abs {
+			return true
+		}
+	}
+	return false
 }
 
 // BuildKustomization builds the kustomization in dir with kustomize's API
@@ -29,6 +53,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: dir, Pos: Pos{Line: 1, Col: 1}, Message: err.Error(), Origin: origin})
+		res.Failed = true
 		return res
 	}
 	kfs := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, userRoot: dir, origin: origin, boundary: boundaryOf(abs)}
@@ -37,22 +62,35 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	opts.PluginConfig = types.DisabledPluginConfig()
 	m, err := krusty.MakeKustomizer(opts).Run(kfs, abs)
 	res.Problems = append(res.Problems, kfs.problems...)
+	for _, kf := range kfs.kusts {
+		d := kf.dir
+		if real, err := filepath.EvalSymlinks(d); err == nil {
+			d = real
+		}
+		res.Read = append(res.Read, d)
+	}
 	if err != nil {
 		file, pos := kfs.errorPos(err)
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: file, Pos: pos,
-			Message: "kustomization does not build: " + kfs.userPaths(err.Error()), Origin: origin})
+			Message: "kustomization does not build: " + kfs.userPaths(scrubSources(err.Error())), Origin: origin})
+		res.Failed = true
 		return res
 	}
 	type obj struct {
 		data   []byte
 		origin string // resource file, relative to dir
 		genIn  string // kustomization that generated it
+		// src and generated come from sourceKey (kustomizesource.go),
+		// src as the user names it
+		src       string
+		generated bool
 	}
 	var objs []obj
 	for _, r := range m.Resources() {
-		o, _ := r.GetOrigin()
 		var ob obj
-		if o != nil {
+		if src, gen, ok := sourceOf(r.GetAnnotations()); ok {
+			ob.src, ob.generated = src, gen
+		} else if o, _ := r.GetOrigin(); o != nil {
 			ob.origin, ob.genIn = o.Path, o.ConfiguredIn
 		}
 		objs = append(objs, ob)
@@ -61,6 +99,10 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		_ = m.RemoveTransformerAnnotations()
 	}
 	for i, r := range m.Resources() {
+		if ann := r.GetAnnotations(); ann[sourceKey] != "" || hasKey(ann, sourceKey) {
+			delete(ann, sourceKey)
+			_ = r.SetAnnotations(ann)
+		}
 		data, err := r.AsYAML()
 		if err != nil {
 			continue
@@ -71,8 +113,10 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		if ob.data == nil {
 			continue
 		}
-		src := ""
+		src, generated := "", ob.origin == ""
 		switch {
+		case ob.src != "":
+			src, generated = ob.src, ob.generated
 		case ob.origin != "":
 			src = filepath.Join(dir, filepath.FromSlash(ob.origin))
 		case ob.genIn != "":
@@ -82,7 +126,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		}
 		f := NewFile(src, ob.data)
 		f.Origin = origin
-		loc := &kustomizeLocator{kfs: kfs, src: src, generated: ob.origin == "", out: f}
+		loc := &kustomizeLocator{kfs: kfs, src: src, generated: generated, out: f}
 		res.Files = append(res.Files, newRendered(f, loc))
 	}
 	return res
@@ -112,4 +156,9 @@ func (k *kustomizeFS) errorPos(err error) (string, Pos) {
 		return k.rootFile, Pos{Line: 1, Col: 1}
 	}
 	return filepath.Join(k.userRoot, "kustomization.yaml"), Pos{Line: 1, Col: 1}
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }

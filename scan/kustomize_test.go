@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,5 +143,36 @@ func TestKustomizeProblems(t *testing.T) {
 				t.Errorf("problem %s at %s:%d (%s), want %s at %s:%d", p.Kind, p.File, p.Pos.Line, p.Message, tt.kind, tt.file, tt.line)
 			}
 		})
+	}
+}
+
+// TestKustomizeThroughSymlink: a tree reached through a symbolic link (a
+// checkout or corpus linked into place, the working directory inside it)
+// places objects on the resource files under the path the user gave, as a
+// plain scan names them (kustomize reads files by their real path).
+func TestKustomizeThroughSymlink(t *testing.T) {
+	real := t.TempDir()
+	for name, body := range map[string]string{
+		"base/kustomization.yaml":    "resources:\n  - cronjob.yaml\n",
+		"base/cronjob.yaml":          "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: \"0 2 * * *\"\n",
+		"overlay/kustomization.yaml": "resources:\n  - ../base\nnamePrefix: x-\n",
+	} {
+		p := filepath.Join(real, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(t.TempDir(), "linked")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip(err)
+	}
+	t.Chdir(link)
+	b := BuildKustomization("overlay")
+	loc := placedKey(t, b, "CronJob", "spec", "schedule")
+	if want := filepath.Join("base", "cronjob.yaml"); loc.File != want || loc.Pos.Line != 6 {
+		t.Errorf("placed on %s:%d, want %s:6", loc.File, loc.Pos.Line, want)
 	}
 }

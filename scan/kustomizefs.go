@@ -11,7 +11,6 @@ import (
 
 	"github.com/kubeready/kubeready/internal/paths"
 	"go.yaml.in/yaml/v3"
-	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -27,12 +26,27 @@ type kustomizeFS struct {
 	// the kustomization's own directory.
 	boundary string
 
+	realOnce sync.Once
+	realRoot string // root with symbolic links resolved
+
+	boundaryOnce sync.Once
+	realBoundary string          // boundary with symbolic links resolved
+	insideMemo   map[string]bool // inside's answers, by absolute path
+
 	mu       sync.Mutex
 	rootFile string
 	problems []Problem
 	// kusts are the kustomizations read, in reading order (the root first).
 	kusts []*kustFile
 	files map[string]*yaml.Node // resource files parsed for tracing
+	// resources are the files (absolute, cleaned) the kustomizations read
+	// so far name as resources: their objects get sourceKey
+	// (kustomizesource.go).
+	resources map[string]bool
+	// crdTouched is set once a kustomization of the build may change a
+	// CustomResourceDefinition's schema (kustomizecrd.go): from then on
+	// resource files keep their schemas.
+	crdTouched bool
 }
 
 // kustFile is one kustomization read during a build.
@@ -44,8 +58,9 @@ type kustFile struct {
 }
 
 var (
-	errReadOnly = errors.New("kubeready builds kustomizations read-only")
-	errOutside  = errors.New("outside the repository: kubeready reads nothing outside the tree it scans")
+	errReadOnly   = errors.New("kubeready builds kustomizations read-only")
+	errNotRegular = errors.New("not a regular file: kubeready reads only regular files")
+	errOutside    = errors.New("outside the repository: kubeready reads nothing outside the tree it scans")
 )
 
 // boundaryOf finds the tree a build of the kustomization in abs may read.
@@ -67,19 +82,37 @@ func boundaryOf(abs string) string {
 }
 
 // inside reports whether p (after following links) lies in the boundary.
+// Answers are kept for the build: kustomize asks about the same paths
+// many times (Exists, IsDir, ReadFile, CleanedAbs).
 func (k *kustomizeFS) inside(p string) bool {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return false
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
+	k.mu.Lock()
+	in, ok := k.insideMemo[abs]
+	k.mu.Unlock()
+	if ok {
+		return in
 	}
-	b := k.boundary
-	if real, err := filepath.EvalSymlinks(b); err == nil {
-		b = real
+	real := abs
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		real = r
 	}
-	return paths.Within(abs, b)
+	k.boundaryOnce.Do(func() {
+		k.realBoundary = k.boundary
+		if r, err := filepath.EvalSymlinks(k.boundary); err == nil {
+			k.realBoundary = r
+		}
+	})
+	in = paths.Within(real, k.realBoundary)
+	k.mu.Lock()
+	if k.insideMemo == nil {
+		k.insideMemo = map[string]bool{}
+	}
+	k.insideMemo[abs] = in
+	k.mu.Unlock()
+	return in
 }
 
 func (k *kustomizeFS) Open(p string) (filesys.File, error) {
@@ -137,6 +170,16 @@ func (k *kustomizeFS) relToUser(abs string) string {
 	if err != nil {
 		return abs
 	}
+	if !filepath.IsLocal(rel) && k.root != "" {
+		// kustomize names files by their real path: a root reached through
+		// a symbolic link is compared as it really is
+		k.realOnce.Do(func() { k.realRoot, _ = filepath.EvalSymlinks(k.root) })
+		if k.realRoot != "" && k.realRoot != k.root {
+			if r, err := filepath.Rel(k.realRoot, abs); err == nil && len(r) < len(rel) {
+				rel = r
+			}
+		}
+	}
 	return filepath.Join(k.userRoot, rel)
 }
 
@@ -157,11 +200,27 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 	if !k.inside(p) {
 		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
 	}
+	// a named pipe or a device would block the build or never end
+	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errNotRegular)
+	}
 	data, err := k.FileSystem.ReadFile(p)
-	if err != nil || !isKustomizationName(filepath.Base(p)) {
+	if err != nil {
 		return data, err
 	}
-	return k.rewrite(p, data)
+	if isKustomizationName(filepath.Base(p)) {
+		return k.rewrite(p, data)
+	}
+	k.mu.Lock()
+	res := k.resources[filepath.Clean(p)]
+	k.mu.Unlock()
+	if res {
+		k.mu.Lock()
+		strip := !k.crdTouched
+		k.mu.Unlock()
+		return annotateSourcesCached(filepath.Clean(p), data, "r:"+filepath.ToSlash(k.relToUser(p)), strip), nil
+	}
+	return data, nil
 }
 
 // remoteEntry matches kustomize's remote forms: URLs, git/ssh specs and
@@ -194,6 +253,14 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 		for _, it := range seq.Content {
 			entry := filepath.Join(dir, it.Value)
 			if it.Kind != yaml.ScalarNode || k.Exists(entry) {
+				if it.Kind == yaml.ScalarNode && field != "components" && !k.FileSystem.IsDir(entry) {
+					k.mu.Lock()
+					if k.resources == nil {
+						k.resources = map[string]bool{}
+					}
+					k.resources[filepath.Clean(entry)] = true
+					k.mu.Unlock()
+				}
 				kept = append(kept, it)
 				continue
 			}
@@ -216,28 +283,19 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 		seq.Content = kept
 	}
 	kf.root = root
+	touches := k.touchesCRDs(root, dir)
 	k.mu.Lock()
 	k.kusts = append(k.kusts, kf)
+	k.crdTouched = k.crdTouched || touches
 	k.mu.Unlock()
-	if isRoot {
-		bm := MapGet(root, "buildMetadata")
-		if bm == nil {
-			root.Content = append(root.Content,
-				&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
-				&yaml.Node{Kind: yaml.SequenceNode})
-			bm = root.Content[len(root.Content)-1]
-		}
-		if bm.Kind == yaml.SequenceNode {
-			for _, want := range []string{types.OriginAnnotations} {
-				found := false
-				for _, it := range bm.Content {
-					found = found || it.Value == want
-				}
-				if !found {
-					bm.Content = append(bm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: want})
-				}
-			}
-		}
+	annotateGenerators(root, filepath.ToSlash(user))
+	if isRoot && MapGet(root, "buildMetadata") == nil {
+		// An empty buildMetadata asks for nothing, but keeps a root whose
+		// entries were all left out (each reported above) from failing as
+		// "kustomization.yaml is empty" on top.
+		root.Content = append(root.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
+			&yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle})
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {

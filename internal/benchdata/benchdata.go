@@ -161,3 +161,73 @@ spec:
 	}
 	return []byte(sb.String())
 }
+
+// DrainSet generates n files for the set rules (PodDisruptionBudgets and
+// HorizontalPodAutoscalers against workloads), one object each, in 50
+// namespaces and a fifth of them without one (left to the apply): per group
+// of four files, two Deployments, a PodDisruptionBudget selecting the first
+// (maxUnavailable: 1, or every tenth minAvailable: 1) and an HPA scaling the
+// second. Every workload carries the same two common labels, as charts and
+// kustomize commonLabels write them.
+func DrainSet(n int) []*scan.File {
+	files := make([]*scan.File, 0, n)
+	for i := 0; i < n; i++ {
+		g := i / 4
+		ns := fmt.Sprintf("\n  namespace: team-%d", g%50)
+		if g%5 == 0 {
+			ns = ""
+		}
+		var src string
+		switch i % 4 {
+		case 0, 1:
+			replicas := "3"
+			if g%3 == 0 {
+				replicas = "1"
+			}
+			src = fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-%[1]d-%[2]d%[3]s
+  labels: {app.kubernetes.io/part-of: shop, app.kubernetes.io/managed-by: kustomize, app: app-%[1]d-%[2]d}
+spec:
+  replicas: %[4]s
+  selector:
+    matchLabels: {app: app-%[1]d-%[2]d}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/part-of: shop, app.kubernetes.io/managed-by: kustomize, app: app-%[1]d-%[2]d}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/app:%[1]d
+          readinessProbe: {httpGet: {path: /healthz, port: 8080}}
+`, g, i%4, ns, replicas)
+		case 2:
+			budget := "maxUnavailable: 1"
+			if g%10 == 0 {
+				budget = "minAvailable: 1"
+			}
+			src = fmt.Sprintf(`apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: app-%[1]d-0%[2]s
+spec:
+  %[3]s
+  selector:
+    matchLabels: {app.kubernetes.io/part-of: shop, app: app-%[1]d-0}
+`, g, ns, budget)
+		case 3:
+			src = fmt.Sprintf(`apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app-%[1]d-1%[2]s
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-%[1]d-1}
+  minReplicas: 2
+  maxReplicas: 10
+`, g, ns)
+		}
+		files = append(files, scan.NewFile(fmt.Sprintf("gen/drain-%05d.yaml", i), []byte(src)))
+	}
+	return files
+}

@@ -51,6 +51,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !ok {
 		return code
 	}
+	stop, err := startProfiles(opts.CPUProfile, opts.MemProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeready: %v\n", err)
+		return ExitError
+	}
+	defer func() {
+		if err := stop(); err != nil {
+			fmt.Fprintf(stderr, "kubeready: %v\n", err)
+		}
+	}()
 	target := opts.Engine.Env.Target
 	if newest := checks.APIs.Newest(); newest.Less(target) {
 		fmt.Fprintf(stderr, "kubeready: warning: target %s is newer than %s, the newest release kubeready knows; rules stop at %s\n", target, newest, newest)
@@ -73,6 +83,18 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	opts.Engine.Stdin = stdin
+	if wantProgress(opts.Progress, stderr) {
+		delay := progressDelay
+		if opts.Progress {
+			delay = 0
+		}
+		p := newProgress(stderr, delay)
+		opts.Engine.Progress = p
+		defer p.finish() // before the report: stop drawing
+		engine.Run(ctx, opts.Engine, opts.Paths, change, rep)
+		p.finish()
+		return report(ctx, rep, opts, stdout, stderr)
+	}
 	engine.Run(ctx, opts.Engine, opts.Paths, change, rep)
 	return report(ctx, rep, opts, stdout, stderr)
 }

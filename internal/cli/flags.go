@@ -28,6 +28,12 @@ type Options struct {
 	Paths  []string
 	// Config is the .kubeready.yaml in effect, or nil.
 	Config *Config
+	// CPUProfile and MemProfile name the files --cpuprofile and
+	// --memprofile write (runtime/pprof); command line only.
+	CPUProfile, MemProfile string
+	// Progress is --progress: show progress on stderr even when it is not
+	// a terminal.
+	Progress bool
 }
 
 // setFix sets the fix mode and what the engine does with fixes: --fix and
@@ -92,6 +98,9 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	renderFlags := addRenderFlags(fs)
+	fs.BoolVar(&opts.Progress, "progress", false, "show progress on stderr (inputs done, the chart or kustomization being built, elapsed time) even when stderr is not a terminal; on a terminal it shows once a run passes 2s")
+	fs.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof FILE)")
+	fs.StringVar(&opts.MemProfile, "memprofile", "", "write a heap profile (allocations and what is live at the end) to `FILE` (go tool pprof FILE)")
 	configFile := fs.String("config", "", "read settings from this `file` (none: read no file); default: the nearest "+configName+" from the working directory up to the repository root")
 	// The usage is printed here, once: to stdout for --help, to stderr after
 	// the flag package's error (Parse would print it too, to stderr).

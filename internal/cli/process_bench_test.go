@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/kubeready/kubeready/internal/benchdata"
+	"github.com/kubeready/kubeready/internal/sharedref"
 )
 
 // benchManifest is one file of a typical application: a Deployment, its
@@ -117,6 +122,92 @@ func BenchmarkProcess(b *testing.B) {
 					b.Fatalf("exit %d, want %d:\n%s", code, bc.wantCode, out)
 				}
 			}
+		})
+	}
+}
+
+// runBin runs bin with args in dir and returns its peak RSS in KiB.
+func runBin(b *testing.B, bin, dir string, stdin []byte, args ...string) int64 {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		b.Fatal(err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss
+	}
+	return 0
+}
+
+// BenchmarkProcessCorpus runs the binary as a process on the shared
+// corpora (start-up included) and, when pluto is on PATH (go install
+// github.com/fairwindsops/pluto/v5@latest), pluto on the same tree:
+// kubeflow-manifests from inside it (every kustomization built),
+// kubernetes-examples (plain manifests), 20,000 generated files of
+// Deployments, PodDisruptionBudgets and HPAs, and a 50-file pull-request run
+// (--diff of 50 changed files). Reports peak RSS in MiB.
+func BenchmarkProcessCorpus(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "kubeready")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	kubeflow, _ := filepath.Abs(sharedref.Path(b, "corpus", "kubeflow-manifests"))
+	examples, _ := filepath.Abs(sharedref.Path(b, "corpus", "kubernetes-examples"))
+	pr := b.TempDir()
+	var diff bytes.Buffer
+	for i := range 50 {
+		name := fmt.Sprintf("app-%02d.yaml", i)
+		body := fmt.Sprintf(benchManifest, i)
+		if err := os.WriteFile(filepath.Join(pr, name), []byte(body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+		fmt.Fprintf(&diff, "--- /dev/null\n+++ b/%s\n@@ -0,0 +1,%d @@\n", name, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(&diff, "+%s\n", l)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(pr, ".git"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	synthetic := b.TempDir()
+	for _, f := range benchdata.DrainSet(20000) {
+		p := filepath.Join(synthetic, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pluto, _ := exec.LookPath("pluto")
+	for _, bc := range []struct {
+		name, bin, dir string
+		stdin          []byte
+		args           []string
+	}{
+		{"kubeflow/kubeready", bin, kubeflow, nil, []string{"--format", "json", "."}},
+		{"kubeflow/pluto", pluto, kubeflow, nil, []string{"detect-files", "-d", ".", "-o", "json"}},
+		{"examples/kubeready", bin, examples, nil, []string{"--format", "json", "."}},
+		{"examples/pluto", pluto, examples, nil, []string{"detect-files", "-d", ".", "-o", "json"}},
+		{"drain20000/kubeready", bin, synthetic, nil, []string{"--format", "json", "."}},
+		{"drain20000/pluto", pluto, synthetic, nil, []string{"detect-files", "-d", ".", "-o", "json"}},
+		{"pr50/kubeready", bin, pr, diff.Bytes(), []string{"--diff", "-"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			if bc.bin == "" {
+				b.Skip("pluto is not on PATH")
+			}
+			var rss int64
+			for b.Loop() {
+				rss = max(rss, runBin(b, bc.bin, bc.dir, bc.stdin, bc.args...))
+			}
+			b.ReportMetric(float64(rss)/1024, "peak-MiB")
 		})
 	}
 }

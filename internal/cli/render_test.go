@@ -49,10 +49,15 @@ func TestRenderedJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatal(err)
 	}
+	// The base of kustomize-overlay is built only through the overlay (which
+	// moves its PodDisruptionBudget to policy/v1): the plain file reports it.
+	plain := map[string]bool{"testdata/helm/kustomize-overlay/base/pdb.yaml:1": true}
 	got := map[string]string{}
 	for _, f := range rep.Findings {
 		if f.Rendered == nil {
-			t.Errorf("%s:%d %s has no rendered origin", f.File, f.Line, f.Rule)
+			if !plain[fmt.Sprintf("%s:%d", f.File, f.Line)] {
+				t.Errorf("%s:%d %s has no rendered origin", f.File, f.Line, f.Rule)
+			}
 			continue
 		}
 		got[fmt.Sprintf("%s:%d", f.File, f.Line)] = f.Rendered.Chart + "|" + f.Rendered.Template + "|" + f.Rendered.Kustomization

@@ -60,3 +60,30 @@ func under(p string, roots []string) bool {
 	}
 	return false
 }
+
+// changeKustomizations are the kustomizations that hold a changed file (the
+// nearest directory with a kustomization above it, inside the change's
+// root and under the PATH arguments): in a change-sized run only they are
+// built, from those no other of them includes (kustomize.go). A file of a
+// Helm chart belongs to its chart, not to a kustomization around it.
+func changeKustomizations(change *scan.Change, limit []string) []string {
+	root := change.Root
+	if root == "" {
+		root, _ = os.Getwd()
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, fc := range change.Files() {
+		p := change.PathFor(fc.Path)
+		if chart, _ := scan.ChartOf(p); chart != "" {
+			continue
+		}
+		k := scan.KustomizationOf(p, root)
+		if k == "" || seen[filepath.Clean(k)] || !under(k, limit) {
+			continue
+		}
+		seen[filepath.Clean(k)] = true
+		out = append(out, k)
+	}
+	return out
+}

@@ -35,6 +35,9 @@ type Engine struct {
 	render  Render // see render.go
 	// setHeld counts the documents kept for the set rules in this run.
 	setHeld atomic.Int64
+	// kust is the run's kustomize plan (kustomize.go).
+	kust     *kustPlan
+	progress Progress
 }
 
 // keepSetTrees is how many documents the set rules may hold with their
@@ -47,6 +50,9 @@ const keepSetTrees = 2000
 func New(cfg Config) *Engine {
 	e := newEngine(cfg.Env, cfg.Workers, cfg.Stdin)
 	e.limits, e.render = cfg.Limits, cfg.Render
+	if cfg.Progress != nil {
+		e.progress = cfg.Progress
+	}
 	if cfg.Disabled != nil {
 		e.rules = slices.DeleteFunc(e.rules, func(r *checks.Rule) bool { return cfg.Disabled(r.ID) })
 	}
@@ -66,7 +72,7 @@ func newEngine(env checks.Env, workers int, stdin io.Reader) *Engine {
 	if workers < 1 {
 		workers = 1
 	}
-	return &Engine{env: env, rules: rules, workers: workers, stdin: stdin, limits: DefaultLimits}
+	return &Engine{env: env, rules: rules, workers: workers, stdin: stdin, limits: DefaultLimits, progress: noProgress{}}
 }
 
 // fileResult is what one input produced.
@@ -91,13 +97,16 @@ type Result struct {
 // Scan reads and checks every input in parallel and returns the findings in
 // deterministic order (file, line, column, rule).
 func (e *Engine) Scan(ctx context.Context, inputs []scan.Input) Result {
+	inputs, e.kust = planKustomize(inputs)
 	findings, errs, skipped, docs := e.run(ctx, inputs)
 	return Result{Findings: findings, Errors: errs, Skipped: skipped, Documents: docs}
 }
 
 func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding, []annotate.RunError, []annotate.Skipped, int) {
 	var errs []annotate.RunError
+	e.progress.Start(len(inputs))
 	results := e.each(ctx, len(inputs), func(i int) (res fileResult) {
+		defer e.progress.Done()
 		defer func() {
 			if p := recover(); p != nil {
 				f := fileProblem(checks.InternalError, inputs[i].Path, fmt.Sprintf("kubeready failed on this file: %v", p))
@@ -105,6 +114,7 @@ func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 			}
 		}()
 		if inputs[i].Kind != scan.InputFile {
+			e.progress.Begin(inputs[i].Path)
 			return e.checkRendered(inputs[i]) // render.go
 		}
 		f, problem, err := e.read(inputs[i])
@@ -120,7 +130,12 @@ func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 			e.placeHelmOutput(f, &res)
 		}
 		return res
-	}, func(i int) int64 { return inputSize(inputs[i]) })
+	}, func(i int) int64 {
+		if inputs[i].Kind == scan.InputKustomization {
+			return e.kust.sizeOf(inputs[i].Path)
+		}
+		return inputSize(inputs[i])
+	})
 	if ctx.Err() != nil {
 		left := 0
 		for _, r := range results {

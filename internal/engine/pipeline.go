@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -40,6 +41,8 @@ type Config struct {
 	Filter func(scan.Discovery) scan.Discovery
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// Progress hears how far the run is (progress.go); nil: nobody.
+	Progress Progress
 }
 
 // Run is the pipeline, stage by stage, in order. It scans paths (files and
@@ -52,9 +55,11 @@ func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, r
 		defer cancel()
 	}
 	// 1. inputs: what the change touched, or every path given
+	limit := paths
 	paths = changedInputs(change, cfg.Scope, paths, rep)
-	// 2. discover: files, charts and kustomizations under the paths, less the ignored
-	disc := discover(cfg, paths, rep)
+	// 2. discover: files, charts and kustomizations under the paths (with a
+	// change: and the kustomizations holding a changed file), less the ignored
+	disc := discover(cfg, paths, changedKustomizations(change, cfg.Scope, limit), rep)
 	// 3. read, render, check, place, suppress: each input on the worker pool
 	// (engine.go), at every hop from the current version to the target (hops.go)
 	e, res := scanHops(ctx, cfg, disc.Inputs)
@@ -97,9 +102,31 @@ func changedInputs(change *scan.Change, scope string, paths []string, rep *annot
 	return paths
 }
 
-// discover finds the inputs under paths and drops those cfg.Filter ignores.
-func discover(cfg Config, paths []string, rep *annotate.Report) scan.Discovery {
+// changedKustomizations is changeKustomizations (change.go) when the run is
+// change-sized (a change and a scope narrower than all); else none.
+func changedKustomizations(change *scan.Change, scope string, paths []string) []string {
+	if change == nil || scope == ScopeAll {
+		return nil
+	}
+	return changeKustomizations(change, paths)
+}
+
+// discover finds the inputs under paths, adds the kustomizations kusts
+// names, and drops those cfg.Filter ignores.
+func discover(cfg Config, paths, kusts []string, rep *annotate.Report) scan.Discovery {
 	disc := scan.Discover(paths)
+	have := map[string]bool{}
+	for _, in := range disc.Inputs {
+		if in.Kind == scan.InputKustomization {
+			have[filepath.Clean(in.Path)] = true
+		}
+	}
+	for _, k := range kusts {
+		if !have[filepath.Clean(k)] {
+			have[filepath.Clean(k)] = true
+			disc.Inputs = append(disc.Inputs, scan.Input{Path: k, Kind: scan.InputKustomization})
+		}
+	}
 	if cfg.Filter != nil {
 		disc = cfg.Filter(disc)
 	}

@@ -34,19 +34,31 @@ func capabilities(v checks.Version) scan.Capabilities {
 // result.
 func (e *Engine) checkRendered(in scan.Input) fileResult {
 	if in.Kind == scan.InputKustomization {
-		b := scan.BuildKustomization(in.Path)
-		res := fileResult{}
-		for _, p := range b.Problems {
-			res.findings = append(res.findings, e.problemFinding(p))
-		}
-		for _, rf := range b.Files {
-			// Set rules do not see kustomize output: its base resources
-			// are scanned as files too, and would be counted twice.
-			e.addRendered(&res, rf, false)
-		}
+		var res fileResult
+		e.checkKustomization(in.Path, &res)
 		return res
 	}
 	return e.checkChart(in.Path)
+}
+
+// checkKustomization builds the kustomization in dir and checks the
+// result; the kustomizations it includes but did not build (all of them
+// when it fails) that nothing else built are built on their own
+// (kustomize.go).
+func (e *Engine) checkKustomization(dir string, res *fileResult) {
+	b := scan.BuildKustomization(dir)
+	for _, p := range b.Problems {
+		res.findings = append(res.findings, e.problemFinding(p))
+	}
+	for _, rf := range b.Files {
+		// Set rules do not see kustomize output: its base resources
+		// are scanned as files too, and would be counted twice.
+		e.addRendered(res, rf, false)
+	}
+	for _, c := range e.kust.fallback(dir, b) {
+		e.progress.Begin(c)
+		e.checkKustomization(c, res)
+	}
 }
 
 // checkChart renders a chart at the target, with its defaults and with

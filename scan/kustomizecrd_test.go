@@ -1,0 +1,141 @@
+package scan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+const testCRD = `apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  validation:
+    openAPIV3Schema:
+      type: object
+      properties:
+        spec: {type: object}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object}
+`
+
+func writeKust(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// TestKustomizeCRDSchemas: a build that nothing can make touch a CRD's
+// schema gets the CRD without it (and still places the apiVersion on the
+// file's line); a patch into the schema keeps it, and builds as before.
+func TestKustomizeCRDSchemas(t *testing.T) {
+	root := writeKust(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n  - crd.yaml\ncommonLabels: {app: w}\n",
+		"base/crd.yaml":           testCRD,
+		"patched/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - target: {kind: CustomResourceDefinition}\n" +
+			"    patch: |-\n      - op: replace\n        path: /spec/validation/openAPIV3Schema/type\n        value: object\n",
+		"regex/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - target: {kind: 'Custom.*'}\n    path: p.yaml\n",
+		"regex/p.yaml":             "- op: replace\n  path: /spec/validation/openAPIV3Schema/type\n  value: object\n",
+		"smp/kustomization.yaml":   "resources:\n  - ../base\npatchesStrategicMerge:\n  - p.yaml\n",
+		"smp/p.yaml":               "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  validation: {openAPIV3Schema: {description: x}}\n",
+		"other/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - target: {kind: Deployment}\n    patch: '[]'\n",
+	})
+	for _, tc := range []struct {
+		dir    string
+		schema bool
+	}{{"base", false}, {"other", false}, {"patched", true}, {"regex", true}, {"smp", true}} {
+		b := BuildKustomization(filepath.Join(root, tc.dir))
+		if len(b.Problems) > 0 || len(b.Files) != 1 {
+			t.Errorf("%s: problems %+v, %d objects", tc.dir, b.Problems, len(b.Files))
+			continue
+		}
+		out := string(b.Files[0].File.Data)
+		if got := strings.Contains(out, "openAPIV3Schema"); got != tc.schema {
+			t.Errorf("%s: schema in the output %v, want %v:\n%s", tc.dir, got, tc.schema, out)
+		}
+		if strings.Contains(out, sourceKey) || !strings.Contains(out, "app: w") {
+			t.Errorf("%s: output:\n%s", tc.dir, out)
+		}
+		docs, _ := Parse(b.Files[0].File)
+		loc := b.Files[0].Locate(docs[0], Query{Pos: docs[0].Sig.APIVersionPos})
+		if filepath.Base(loc.File) != "crd.yaml" || loc.Pos.Line != 1 {
+			t.Errorf("%s: apiVersion placed at %s:%d", tc.dir, loc.File, loc.Pos.Line)
+		}
+	}
+}
+
+// TestTouchesCRDsFIFO: a patch that is a named pipe is not read to decide
+// (it would block); the build keeps its CRD schemas.
+func TestTouchesCRDsFIFO(t *testing.T) {
+	root := writeKust(t, map[string]string{
+		"k/kustomization.yaml": "resources:\n  - crd.yaml\npatchesStrategicMerge:\n  - fifo.yaml\n",
+		"k/crd.yaml":           testCRD,
+	})
+	if err := syscall.Mkfifo(filepath.Join(root, "k", "fifo.yaml"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	k := &kustomizeFS{boundary: root}
+	root2, dir := parseNode(t, "patchesStrategicMerge:\n  - fifo.yaml\n"), filepath.Join(root, "k")
+	done := make(chan bool)
+	go func() { done <- k.touchesCRDs(root2, dir) }()
+	select {
+	case got := <-done:
+		if !got {
+			t.Error("a FIFO patch counted as not touching CRDs")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("touchesCRDs blocked on a FIFO")
+	}
+}
+
+func parseNode(t *testing.T, src string) *yaml.Node {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Content[0]
+}
+
+// TestKustomizeFIFOResource: a resource that is a named pipe fails the
+// build at once (kustomize would wait on it for ever).
+func TestKustomizeFIFOResource(t *testing.T) {
+	root := writeKust(t, map[string]string{"k/kustomization.yaml": "resources:\n  - fifo.yaml\n"})
+	if err := syscall.Mkfifo(filepath.Join(root, "k", "fifo.yaml"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	done := make(chan *KustomizeBuild)
+	go func() { done <- BuildKustomization(filepath.Join(root, "k")) }()
+	select {
+	case b := <-done:
+		if !b.Failed || !strings.Contains(b.Problems[len(b.Problems)-1].Message, "not a regular file") {
+			t.Errorf("problems %+v", b.Problems)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the build blocked on a FIFO")
+	}
+}

@@ -1,0 +1,223 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"hash/maphash"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Where each object of a build came from, without kustomize's origin
+// tracking: asking kustomize for origin annotations also makes it record
+// every transformer on every object (AddTransformerAnnotation, the
+// annotation written again per transformer), about a third of a build's CPU
+// on overlays of overlays. Instead the build's file system writes one
+// annotation, sourceKey, into each object of each resource file as
+// kustomize reads it ("r:" and the file as the user names it), and into
+// the options of each configMapGenerator and secretGenerator entry ("g:"
+// and the kustomization). Transformers keep annotations, and kustomize's
+// name hashes do not read them; the key is removed from every object
+// before it is checked, so the output is what kustomize builds.
+const sourceKey = "kubeready.internal/source"
+
+// annotateSources writes sourceKey: value into every object of a resource
+// file (and each item of a List), and with stripCRDs leaves out the schemas
+// of CustomResourceDefinitions (kustomizecrd.go). Data that does not parse is returned
+// as it is: kustomize reports it.
+func annotateSources(data []byte, value string, stripCRDs bool) []byte {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return data
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		if c := doc.Content[0]; c.Kind == yaml.ScalarNode && (c.Tag == "!!null" || c.Value == "") {
+			continue // an empty document, which kustomize skips too
+		}
+		if doc.Content[0].Kind != yaml.MappingNode {
+			return data // not an object: leave it to kustomize
+		}
+		root := doc.Content[0]
+		if stripCRDs {
+			stripCRDSchema(root)
+		}
+		setSource(root, value)
+		if strings.HasSuffix(StringValue(MapGet(root, "kind")), "List") {
+			for _, it := range Items(MapGet(root, "items")) {
+				if it.Kind == yaml.MappingNode {
+					setSource(it, value)
+				}
+			}
+		}
+		docs = append(docs, &doc)
+	}
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return data
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return data
+	}
+	return out.Bytes()
+}
+
+// setSource sets metadata.annotations[sourceKey] in an object.
+func setSource(obj *yaml.Node, value string) {
+	meta := mapChild(obj, "metadata")
+	if meta == nil {
+		return
+	}
+	ann := mapChild(meta, "annotations")
+	if ann == nil {
+		return
+	}
+	setScalar(ann, sourceKey, value)
+}
+
+// mapChild returns the mapping under key in m, creating it when absent;
+// nil when the key holds something else (null counts as absent).
+func mapChild(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			continue
+		}
+		v := m.Content[i+1]
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			*v = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		}
+		if v.Kind != yaml.MappingNode {
+			return nil
+		}
+		return v
+	}
+	v := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+	return v
+}
+
+func setScalar(m *yaml.Node, key, value string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
+			return
+		}
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value})
+}
+
+// annotateGenerators adds sourceKey: "g:"+user to the options of each
+// generator entry of a kustomization.
+func annotateGenerators(root *yaml.Node, user string) {
+	for _, field := range []string{"configMapGenerator", "secretGenerator"} {
+		for _, it := range Items(MapGet(root, field)) {
+			if it.Kind != yaml.MappingNode {
+				continue
+			}
+			if opts := mapChild(it, "options"); opts != nil {
+				if ann := mapChild(opts, "annotations"); ann != nil {
+					setScalar(ann, sourceKey, "g:"+user)
+				}
+			}
+		}
+	}
+}
+
+// sourceOf reads an object's source annotation: the file it came from, and
+// whether a generator made it; ok is false without one.
+func sourceOf(ann map[string]string) (path string, generated, ok bool) {
+	v, found := ann[sourceKey]
+	switch {
+	case !found:
+		return "", false, false
+	case strings.HasPrefix(v, "r:"):
+		return filepath.FromSlash(v[2:]), false, true
+	case strings.HasPrefix(v, "g:"):
+		return filepath.FromSlash(v[2:]), true, true
+	}
+	return "", false, false
+}
+
+// sourceInMessage matches sourceKey where kustomize prints objects in an
+// error (JSON, with the comma on either side, or a YAML line).
+var sourceInMessage = regexp.MustCompile(`,?"` + regexp.QuoteMeta(sourceKey) + `":"(?:[^"\\]|\\.)*",?|[ \t]*` + regexp.QuoteMeta(sourceKey) + `: [^\n]*\n?`)
+
+// scrubSources removes sourceKey from a kustomize message, so users see
+// the objects as they wrote them.
+func scrubSources(msg string) string {
+	return sourceInMessage.ReplaceAllStringFunc(msg, func(m string) string {
+		if strings.HasPrefix(m, ",") && strings.HasSuffix(m, ",") {
+			return ","
+		}
+		return ""
+	})
+}
+
+// sourceCache keeps annotated resource files between the builds of a
+// process: overlays of one base read its files in every build. An entry is
+// used only for the same bytes (length and hash) and the same value, so a
+// file that changed (--fix) is annotated again. Past sourceCacheMax bytes
+// nothing more is kept.
+var sourceCache struct {
+	sync.Mutex
+	seed    maphash.Seed
+	size    int
+	entries map[string]sourceEntry
+}
+
+type sourceEntry struct {
+	n    int
+	sum  uint64
+	data []byte
+}
+
+const sourceCacheMax = 256 << 20
+
+// annotateSourcesCached is annotateSources through sourceCache; key names
+// the file (its absolute path).
+func annotateSourcesCached(key string, data []byte, value string, stripCRDs bool) []byte {
+	if stripCRDs {
+		key += "\x00strip"
+	}
+	sourceCache.Lock()
+	if sourceCache.entries == nil {
+		sourceCache.entries = map[string]sourceEntry{}
+		sourceCache.seed = maphash.MakeSeed()
+	}
+	seed := sourceCache.seed
+	e, ok := sourceCache.entries[key+"\x00"+value]
+	sourceCache.Unlock()
+	sum := maphash.Bytes(seed, data)
+	if ok && e.n == len(data) && e.sum == sum {
+		return e.data
+	}
+	out := annotateSources(data, value, stripCRDs)
+	sourceCache.Lock()
+	if sourceCache.size+len(out) <= sourceCacheMax {
+		if old, had := sourceCache.entries[key+"\x00"+value]; had {
+			sourceCache.size -= len(old.data)
+		}
+		sourceCache.entries[key+"\x00"+value] = sourceEntry{n: len(data), sum: sum, data: out}
+		sourceCache.size += len(out)
+	}
+	sourceCache.Unlock()
+	return out
+}
