@@ -380,7 +380,13 @@ var drainNoReadinessProbe = &Rule{
 			if c.List != "containers" || scan.MapGet(c.Node, "readinessProbe") != nil {
 				continue
 			}
-			out = append(out, r.Finding(d, env, scan.PosOf(c.Node), fmt.Sprintf("Container %s of %s %s has no readinessProbe: after a node "+
+			// On the container's name, not its first key: kustomize output
+			// sorts keys, and a file and its kustomize copy must agree.
+			at := scan.PosOf(c.Node)
+			if k, _ := scan.MapEntry(c.Node, "name"); k != nil {
+				at = scan.PosOf(k)
+			}
+			out = append(out, r.Finding(d, env, at, fmt.Sprintf("Container %s of %s %s has no readinessProbe: after a node "+
 				"drain its new pod counts as ready as soon as it starts, before it can serve. Add a readinessProbe.", c.Name, d.Sig.Kind, d.Sig.Name)))
 		}
 		return out

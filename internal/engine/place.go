@@ -121,9 +121,9 @@ func place(rf *scan.Rendered, d *scan.Document, f *checks.Finding) {
 // changes this value) or in the object's name (a namePrefix or nameSuffix:
 // "dev-web" is "web"). Different objects from one line (a template line in
 // a range) stay apart. Of two copies, the one that says more is kept: more
-// fixes, then the longer message, then the rendered one (its origin says
-// which kustomization or chart deploys it), then the first; it keeps the
-// other's rendered origin when it has none. Order is kept.
+// fixes, then the longer message (names aside), then the plain file's copy,
+// then the first; it keeps the other's rendered origin (which kustomization
+// or chart deploys it) when it has none. Order is kept.
 func dedupe(findings []checks.Finding) []checks.Finding {
 	type key struct {
 		file, rule, kind string
@@ -190,13 +190,18 @@ func sameObject(a, b checks.Finding) bool {
 	return a.Name == b.Name || a.Name != "" && b.Name != "" && (strings.Contains(a.Name, b.Name) || strings.Contains(b.Name, a.Name))
 }
 
-// saysMore reports whether finding f, a copy of kept, tells the user more.
+// saysMore reports whether finding f, a copy of kept, tells the user more:
+// more fixes; else a longer message, names aside (an overlay's namePrefix
+// adds nothing to fix); else f is the plain file's copy, which names the
+// object as the user wrote it.
 func saysMore(f, kept checks.Finding) bool {
 	if len(f.Fixes) != len(kept.Fixes) {
 		return len(f.Fixes) > len(kept.Fixes)
 	}
-	if len(f.Message) != len(kept.Message) {
+	sameText := f.Message == kept.Message || f.Name != "" && kept.Name != "" &&
+		(strings.ReplaceAll(f.Message, f.Name, kept.Name) == kept.Message || strings.ReplaceAll(kept.Message, kept.Name, f.Name) == f.Message)
+	if !sameText && len(f.Message) != len(kept.Message) {
 		return len(f.Message) > len(kept.Message)
 	}
-	return f.Rendered != nil && kept.Rendered == nil
+	return f.Rendered == nil && kept.Rendered != nil
 }
