@@ -222,12 +222,16 @@ func unpacked(cache, sum string) (string, error) {
 	if st, err := os.Stat(filepath.Join(tmp, "Chart.yaml")); err != nil || !st.Mode().IsRegular() {
 		return "", refuse("the chart archive holds no Chart.yaml")
 	}
-	_ = os.RemoveAll(dir) // a half-written directory from an interrupted run
 	if err := os.Rename(tmp, dir); err != nil {
 		if st, err2 := os.Stat(filepath.Join(dir, "Chart.yaml")); err2 == nil && st.Mode().IsRegular() {
-			return dir, nil // another run unpacked it first
+			return dir, nil // another worker or run unpacked it first
 		}
-		return "", refuse("cannot unpack into the chart cache: %v", unwrapPath(err))
+		// a directory left without its Chart.yaml (renames are atomic, so
+		// not by kubeready): replace it once
+		_ = os.RemoveAll(dir)
+		if err := os.Rename(tmp, dir); err != nil {
+			return "", refuse("cannot unpack into the chart cache: %v", unwrapPath(err))
+		}
 	}
 	return dir, nil
 }
