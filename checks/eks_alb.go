@@ -20,6 +20,14 @@ const (
 	albChartFix = "1.4.8" // first eks-charts chart shipping it
 )
 
+// albFixText is the fix both paths of the rule (a release's chart version
+// and values; a rendered or plain Deployment) state, in the same words, so
+// that a release and the render of its chart read as the one problem they
+// are. eks-charts shipped v2.4.7 in chart 1.4.8 (1.4.7 is v2.4.6).
+func albFixText() string {
+	return fmt.Sprintf("Upgrade to chart %s+ / app v%s+", albChartFix, albFixed)
+}
+
 // exactRelease matches a pinned version (not a range such as 1.4.x).
 var exactRelease = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
 
@@ -82,8 +90,8 @@ var eksALBEndpointSlices = &Rule{
 			}
 			out = append(out, r.Finding(d, env, scan.PosOf(flag), fmt.Sprintf("AWS Load Balancer Controller %s runs with %s: "+
 				"releases before v%s watch discovery.k8s.io/v1beta1 EndpointSlices, which Kubernetes 1.25 no longer serves, so the "+
-				"controller crash-loops and stops reconciling load balancers. Upgrade it to v%s or later (chart %s) before the "+
-				"upgrade, or set the flag to false until then.", which, scan.ScalarValue(flag), albFixed, albFixed, albChartFix)))
+				"controller crash-loops and stops reconciling load balancers. %s before the "+
+				"upgrade, or set the flag to false until then.", which, scan.ScalarValue(flag), albFixed, albFixText())))
 		}
 		return out
 	},
@@ -180,6 +188,6 @@ func albChartFindings(r *Rule, d *scan.Document, env Env, version string, vals h
 	}
 	f := r.Finding(d, env, p, fmt.Sprintf("Chart %s %s with %s: true runs a controller older than v%s, which watches "+
 		"discovery.k8s.io/v1beta1 EndpointSlices; Kubernetes 1.25 no longer serves them and the controller crash-loops. "+
-		"Use chart %s (controller v%s) or later before the upgrade.", albName, version, albValue, albFixed, albChartFix, albFixed))
+		"%s before the upgrade, or turn %s off until then.", albName, version, albValue, albFixed, albFixText(), albValue))
 	return []Finding{f}
 }

@@ -38,6 +38,140 @@ type Release struct {
 	ValuesRelChart bool
 	ValuesYAML     []string
 	Set            []string
+	// Fetch describes a remote chart for --fetch-charts; nil for a local
+	// one (and for remote ones kubeready cannot name: a Flux chartRef).
+	Fetch *RemoteChart
+	// ValuePos gives, for each declared inline value (dotted path:
+	// "ingress.enabled", "enableEndpointSlices"), its position in the file
+	// (the value's scalar, or the key of a mapping); ValuesPos is where the
+	// declared values start (zero when there are none).
+	ValuePos  map[string]Pos
+	ValuesPos Pos
+}
+
+// RemoteChart is a chart in an HTTP chart repository or an OCI registry,
+// as a GitOps file names it.
+type RemoteChart struct {
+	// Repo is the repository URL (https://…, oci://…, or an OCI host/path
+	// when OCI is set); empty for a Flux HelmRelease until its
+	// HelmRepository (RepoName in RepoNamespace) is found.
+	Repo string
+	OCI  bool
+	// RepoName and RepoNamespace name a Flux HelmRepository.
+	RepoName, RepoNamespace string
+	Chart, Version          string
+	// Digest is an OCI manifest digest the source pins (sha256:…).
+	Digest string
+	// VersionPos is the version line (targetRevision, version); the chart
+	// line when there is none.
+	VersionPos Pos
+}
+
+// HelmRepository is a Flux HelmRepository: where a HelmRelease's chart
+// comes from.
+type HelmRepository struct {
+	Name, Namespace, URL string
+	OCI                  bool
+}
+
+// HelmRepositories lists the Flux HelmRepositories among docs.
+func HelmRepositories(docs []*Document) []HelmRepository {
+	var out []HelmRepository
+	for _, d := range docs {
+		group, _, _ := strings.Cut(d.Sig.APIVersion, "/")
+		if group != "source.toolkit.fluxcd.io" || d.Sig.Kind != "HelmRepository" {
+			continue
+		}
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		u := StringValue(MapPath(root, "spec", "url"))
+		if u == "" {
+			continue
+		}
+		out = append(out, HelmRepository{Name: d.Sig.Name, Namespace: d.Sig.Namespace, URL: u,
+			OCI: StringValue(MapPath(root, "spec", "type")) == "oci" || strings.HasPrefix(u, "oci://")})
+	}
+	return out
+}
+
+// addValuePos records the positions of the values under n (a mapping),
+// shifted by shift (nil: none).
+func (r *Release) addValuePos(n *yaml.Node, prefix string, shift func(Pos) Pos) {
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	if r.ValuePos == nil {
+		r.ValuePos = map[string]Pos{}
+	}
+	at := func(x *yaml.Node) Pos {
+		p := PosOf(x)
+		if shift != nil {
+			p = shift(p)
+		}
+		return p
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], Deref(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode || v == nil {
+			continue
+		}
+		key := k.Value
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		if _, ok := r.ValuePos[key]; ok {
+			continue // an earlier source of values; a later one wins in Helm, but either line turns it on
+		}
+		if v.Kind == yaml.MappingNode {
+			r.ValuePos[key] = at(k)
+			r.addValuePos(v, key, shift)
+			continue
+		}
+		r.ValuePos[key] = at(v)
+	}
+}
+
+// valuesStart notes where the declared values start.
+func (r *Release) valuesStart(p Pos) {
+	if r.ValuesPos.Line == 0 || p.Line < r.ValuesPos.Line {
+		r.ValuesPos = p
+	}
+}
+
+// addSetPos records a key=value parameter's position.
+func (r *Release) addSetPos(name string, p Pos) {
+	if r.ValuePos == nil {
+		r.ValuePos = map[string]Pos{}
+	}
+	if _, ok := r.ValuePos[name]; !ok {
+		r.ValuePos[name] = p
+	}
+	r.valuesStart(p)
+}
+
+// blockShift maps positions in the YAML text of a block scalar (Argo CD's
+// helm.values: |) to the file: its content starts on the line after the
+// key, indented as its first non-blank line. Other styles give nil (the
+// value's own line is used).
+func blockShift(f *File, v *yaml.Node) func(Pos) Pos {
+	if v.Style != yaml.LiteralStyle && v.Style != yaml.FoldedStyle {
+		return nil
+	}
+	indent := 0
+	for l := v.Line + 1; l < v.Line+1000; l++ {
+		line := f.Line(l)
+		if line == nil {
+			break
+		}
+		if t := bytes.TrimLeft(line, " "); len(bytes.TrimSpace(t)) > 0 {
+			indent = len(line) - len(t)
+			break
+		}
+	}
+	return func(p Pos) Pos { return Pos{Line: v.Line + p.Line, Col: indent + p.Col} }
 }
 
 // IsHelmfile reports whether path names a helmfile (helmfile.yaml,
@@ -94,6 +228,14 @@ func argoReleases(f *File, label string, spec *yaml.Node) []Release {
 		case StringValue(chart) != "":
 			r.Pos = PosOf(Deref(chart))
 			r.Remote = fmt.Sprintf("chart %s %s from %s", StringValue(chart), ScalarValue(MapGet(s, "targetRevision")), StringValue(MapGet(s, "repoURL")))
+			repo := StringValue(MapGet(s, "repoURL"))
+			rc := &RemoteChart{Repo: repo, Chart: StringValue(chart), Version: ScalarValue(MapGet(s, "targetRevision")), VersionPos: r.Pos,
+				// Argo CD reads a repoURL without a scheme as an OCI registry.
+				OCI: strings.HasPrefix(repo, "oci://") || !strings.Contains(repo, "://")}
+			if v := MapGet(s, "targetRevision"); v != nil {
+				rc.VersionPos = PosOf(Deref(v))
+			}
+			r.Fetch = rc
 		case StringValue(p) != "": // a chart when the directory holds a Chart.yaml (the engine looks)
 			r.Pos = PosOf(Deref(p))
 			r.Chart = path.Clean(StringValue(p))
@@ -107,13 +249,24 @@ func argoReleases(f *File, label string, spec *yaml.Node) []Release {
 		}
 		if v := StringValue(MapGet(h, "values")); v != "" {
 			r.ValuesYAML = append(r.ValuesYAML, v)
+			vn := Deref(MapGet(h, "values"))
+			r.valuesStart(PosOf(vn))
+			var doc yaml.Node
+			if yaml.Unmarshal([]byte(v), &doc) == nil && len(doc.Content) == 1 {
+				r.addValuePos(doc.Content[0], "", blockShift(f, vn))
+			}
 		}
 		if v := MappingOrNil(Deref(MapGet(h, "valuesObject"))); v != nil {
 			r.ValuesYAML = append(r.ValuesYAML, nodeYAML(v))
+			r.valuesStart(PosOf(v))
+			r.addValuePos(v, "", nil)
 		}
 		for _, p := range Items(MapGet(h, "parameters")) {
 			if n := StringValue(MapGet(p, "name")); n != "" {
 				r.Set = append(r.Set, n+"="+ScalarValue(MapGet(p, "value")))
+				if v := MapGet(p, "value"); v != nil {
+					r.addSetPos(n, PosOf(Deref(v)))
+				}
 			}
 		}
 		out = append(out, r)
@@ -138,6 +291,18 @@ func fluxRelease(f *File, d *Document, root *yaml.Node) (Release, bool) {
 	case chart != nil:
 		r.Pos = PosOf(Deref(chart))
 		r.Remote = fmt.Sprintf("chart %s %s from %s %s", StringValue(chart), ScalarValue(MapGet(cs, "version")), kind, StringValue(MapPath(cs, "sourceRef", "name")))
+		if kind == "HelmRepository" {
+			ns := StringValue(MapPath(cs, "sourceRef", "namespace"))
+			if ns == "" {
+				ns = d.Sig.Namespace
+			}
+			rc := &RemoteChart{RepoName: StringValue(MapPath(cs, "sourceRef", "name")), RepoNamespace: ns,
+				Chart: StringValue(chart), Version: ScalarValue(MapGet(cs, "version")), VersionPos: r.Pos}
+			if v := MapGet(cs, "version"); v != nil {
+				rc.VersionPos = PosOf(Deref(v))
+			}
+			r.Fetch = rc
+		}
 	case MapGet(spec, "chartRef") != nil:
 		ref := MapGet(spec, "chartRef")
 		r.Pos = PosOf(ref)
@@ -147,6 +312,8 @@ func fluxRelease(f *File, d *Document, root *yaml.Node) (Release, bool) {
 	}
 	if v := MappingOrNil(Deref(MapGet(spec, "values"))); v != nil {
 		r.ValuesYAML = append(r.ValuesYAML, nodeYAML(v))
+		r.valuesStart(PosOf(v))
+		r.addValuePos(v, "", nil)
 	}
 	return r, true
 }
@@ -162,6 +329,16 @@ func helmfileReleases(f *File) []Release {
 	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	type hrepo struct {
+		url string
+		oci bool
+	}
+	repos := map[string]hrepo{}
+	for _, rp := range Items(MapGet(root, "repositories")) {
+		if n := StringValue(MapGet(rp, "name")); n != "" {
+			repos[n] = hrepo{StringValue(MapGet(rp, "url")), ScalarValue(MapGet(rp, "oci")) == "true"}
+		}
+	}
 	var out []Release
 	for _, rel := range Items(MapGet(root, "releases")) {
 		chart := MapGet(rel, "chart")
@@ -174,11 +351,29 @@ func helmfileReleases(f *File) []Release {
 			r.Chart = path.Clean(c)
 		} else {
 			r.Remote = fmt.Sprintf("chart %s %s", c, ScalarValue(MapGet(rel, "version")))
+			rc := &RemoteChart{Version: ScalarValue(MapGet(rel, "version")), VersionPos: r.Pos}
+			if v := MapGet(rel, "version"); v != nil {
+				rc.VersionPos = PosOf(Deref(v))
+			}
+			if rest, ok := strings.CutPrefix(c, "oci://"); ok {
+				if i := strings.LastIndexByte(rest, '/'); i > 0 {
+					rc.Repo, rc.OCI, rc.Chart = "oci://"+rest[:i], true, rest[i+1:]
+				}
+			} else if name, chartName, ok := strings.Cut(c, "/"); ok {
+				if rp, ok := repos[name]; ok && rp.url != "" {
+					rc.Repo, rc.OCI, rc.Chart = rp.url, rp.oci || strings.HasPrefix(rp.url, "oci://"), chartName
+				}
+			}
+			if rc.Chart != "" {
+				r.Fetch = rc
+			}
 		}
 		for _, v := range Items(MapGet(rel, "values")) {
 			switch v = Deref(v); {
 			case v.Kind == yaml.MappingNode:
 				r.ValuesYAML = append(r.ValuesYAML, nodeYAML(v))
+				r.valuesStart(PosOf(v))
+				r.addValuePos(v, "", nil)
 			case StringValue(v) != "" && !strings.HasSuffix(StringValue(v), ".gotmpl"):
 				r.ValuesFiles = append(r.ValuesFiles, StringValue(v))
 			}
@@ -186,6 +381,9 @@ func helmfileReleases(f *File) []Release {
 		for _, s := range Items(MapGet(rel, "set")) {
 			if n := StringValue(MapGet(s, "name")); n != "" {
 				r.Set = append(r.Set, n+"="+ScalarValue(MapGet(s, "value")))
+				if v := MapGet(s, "value"); v != nil {
+					r.addSetPos(n, PosOf(Deref(v)))
+				}
 			}
 		}
 		out = append(out, r)

@@ -80,6 +80,14 @@ func readInputs(gha *githubactions.Action, config configChoice) (in actionInputs
 			scopeGiven = scopeGiven || f.name == "scope"
 		}
 	}
+	// fetch-charts is a boolean flag: given only when true.
+	fetch, err := parseBoolInput("fetch-charts", gha.GetInput("fetch-charts"), false)
+	if err != nil {
+		return in, opts, "", err
+	}
+	if fetch {
+		args = append(args, "--fetch-charts")
+	}
 	for _, v := range strings.Fields(gha.GetInput("helm-values")) {
 		args = append(args, "--helm-values", v)
 	}

@@ -84,7 +84,8 @@ func TestActionMetadata(t *testing.T) {
 	wantDefaults := map[string]string{
 		"target": "1.25", "platform": "eks", "paths": ".", "scope": "files", "fail-on": "error", "comment": "true",
 		"review": "false", "annotations": "true", "sarif-file": "", "helm-values": "", "github-token": "${{ github.token }}",
-		"current": "", // issue 19: the upgrade plan
+		"current":      "",      // issue 19: the upgrade plan
+		"fetch-charts": "false", // issue 18.3: remote GitOps charts
 	}
 	var names []string
 	for name, in := range m.Inputs {
@@ -142,7 +143,8 @@ func TestActionMetadata(t *testing.T) {
 	}
 	if strings.Join(a.paths, " ") != strings.Join(b.paths, " ") || a.comment != b.comment || a.review != b.review ||
 		a.annotations != b.annotations || a.sarifFile != b.sarifFile || aOpts.Engine.Env.Target != bOpts.Engine.Env.Target ||
-		aOpts.Engine.Env.Platform != bOpts.Engine.Env.Platform || aOpts.Engine.Scope != bOpts.Engine.Scope || aOpts.FailOn != bOpts.FailOn {
+		aOpts.Engine.Env.Platform != bOpts.Engine.Env.Platform || aOpts.Engine.Scope != bOpts.Engine.Scope || aOpts.FailOn != bOpts.FailOn ||
+		aOpts.Engine.Render.FetchCharts != bOpts.Engine.Render.FetchCharts || bOpts.Engine.Render.FetchCharts {
 		t.Errorf("action.yml's defaults %+v %+v differ from the code's %+v %+v", a, aOpts, b, bOpts)
 	}
 	if bOpts.Engine.Env.Target.String() != "1.25" || bOpts.Engine.Env.Platform != "eks" || bOpts.Engine.Scope != "files" || bOpts.FailOn != "error" {
@@ -153,7 +155,7 @@ func TestActionMetadata(t *testing.T) {
 	changed := map[string]string{}
 	for name, v := range map[string]string{"target": "1.30", "platform": "generic", "paths": "deploy\ncharts", "scope": "lines",
 		"fail-on": "warning", "comment": "false", "review": "true", "annotations": "false",
-		"sarif-file": "k.sarif", "github-token": "tok"} {
+		"sarif-file": "k.sarif", "github-token": "tok", "fetch-charts": "true"} {
 		changed[env[name]] = v
 	}
 	c, cOpts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return changed[k] })), configChoice{})
@@ -161,7 +163,7 @@ func TestActionMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cOpts.Engine.Env.Target.String() != "1.30" || cOpts.Engine.Env.Platform != "generic" || strings.Join(c.paths, ",") != "deploy,charts" || cOpts.Engine.Scope != "lines" ||
-		cOpts.FailOn != "warning" || c.comment || !c.review || c.annotations || c.sarifFile != "k.sarif" || c.token != "tok" {
+		cOpts.FailOn != "warning" || c.comment || !c.review || c.annotations || c.sarifFile != "k.sarif" || c.token != "tok" || !cOpts.Engine.Render.FetchCharts {
 		t.Errorf("inputs not read: %+v %+v", c, cOpts)
 	}
 }

@@ -22,6 +22,7 @@ type renderFlags struct {
 	values, set stringList
 	current     string
 	timeout     time.Duration
+	fetch       bool
 }
 
 // addRenderFlags registers --helm-values, --helm-set and --current.
@@ -30,6 +31,7 @@ func addRenderFlags(fs *flag.FlagSet) *renderFlags {
 	fs.Var(&rf.values, "helm-values", "values `file` for every chart rendered, as helm template --values (repeatable)")
 	fs.Var(&rf.set, "helm-set", "`key=value` for every chart rendered, as helm template --set (repeatable)")
 	fs.DurationVar(&rf.timeout, "helm-timeout", 30*time.Second, "stop rendering one chart after this `duration` (0: no limit) with a helm-render-error finding")
+	fs.BoolVar(&rf.fetch, "fetch-charts", false, "download the remote charts GitOps files declare (Argo CD, Flux, helmfile) at their pinned version, through Helm's own downloaders, verified by digest when given, cached in the user cache directory, at most 32 MiB each; without it nothing touches the network")
 	fs.StringVar(&rf.current, "current", "", "Kubernetes `version` the cluster runs now (default: one minor below --target; none to skip): charts that read .Capabilities are also rendered at it, to find installed releases that helm upgrade cannot map")
 	return rf
 }
@@ -37,7 +39,7 @@ func addRenderFlags(fs *flag.FlagSet) *renderFlags {
 // config checks the render flags against the target; src names where a
 // flag's value came from (the flag, or a line of .kubeready.yaml).
 func (rf *renderFlags) config(target checks.Version, src func(flagName string) string) (engine.Render, error) {
-	c := engine.Render{Chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}, Timeout: rf.timeout}
+	c := engine.Render{Chart: scan.ChartOptions{ValuesFiles: rf.values, Set: rf.set}, Timeout: rf.timeout, FetchCharts: rf.fetch}
 	if err := c.Chart.Validate(); err != nil {
 		return c, err
 	}

@@ -32,7 +32,8 @@ type Engine struct {
 	workers int
 	stdin   io.Reader
 	limits  Limits
-	render  Render // see render.go
+	render  Render      // see render.go
+	remote  remoteState // gitops_remote.go
 	// setHeld counts the documents kept for the set rules in this run.
 	setHeld atomic.Int64
 	// kust is the run's kustomize plan (kustomize.go).

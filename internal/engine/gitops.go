@@ -48,13 +48,25 @@ func (e *Engine) checkGitOps(f *scan.File, res *fileResult) {
 	remote := map[string]bool{}
 	rendered := 0
 	for _, r := range rels {
+		if r.Remote != "" && r.Fetch != nil && e.render.FetchCharts {
+			if rendered == maxReleasesPerFile {
+				sev, _ := checks.LimitExceeded.At(e.env.Target)
+				res.findings = append(res.findings, checks.Finding{Rule: checks.LimitExceeded.ID, Severity: sev, File: f.Path, Line: r.Pos.Line, Column: r.Pos.Col,
+					DocStart: r.Pos.Line, DocEnd: r.Pos.Line, URL: checks.LimitExceeded.Source,
+					Message: fmt.Sprintf("more than %d releases of charts in this file: %s and the ones after it are not rendered", maxReleasesPerFile, r.Label)})
+				break
+			}
+			rendered++
+			res.findings = append(res.findings, dropSeen(res.findings, e.remoteRelease(f, docs, root, r))...) // gitops_remote.go
+			continue
+		}
 		if r.Remote != "" {
 			if !remote[r.Remote] {
 				remote[r.Remote] = true
 				sev, _ := checks.HelmRemoteChart.At(e.env.Target)
 				res.findings = append(res.findings, checks.Finding{Rule: checks.HelmRemoteChart.ID, Severity: sev, File: f.Path, Line: r.Pos.Line, Column: r.Pos.Col,
 					DocStart: r.Pos.Line, DocEnd: r.Pos.Line, URL: checks.HelmRemoteChart.Source,
-					Message: fmt.Sprintf("%s: the remote %s was not rendered or checked: kubeready renders local charts only and downloads nothing.", r.Label, r.Remote)})
+					Message: fmt.Sprintf("%s: the remote %s was not rendered or checked: %s", r.Label, r.Remote, notFetched(e.render.FetchCharts))})
 			}
 			continue
 		}
@@ -136,6 +148,32 @@ func (e *Engine) releaseFindings(dir string, opts scan.ChartOptions, r scan.Rele
 			f.Message += " Values: " + label + "."
 		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// notFetched says why a remote release was not checked.
+func notFetched(fetch bool) string {
+	if fetch {
+		return "kubeready cannot name its repository and version (a Flux chartRef, a chart without a repository), so it was not downloaded."
+	}
+	return "kubeready downloads charts only with --fetch-charts (Action input fetch-charts)."
+}
+
+// dropSeen leaves out of add the findings of a rule some finding of have
+// already reports on the same file and line: the GitOps file's own rules
+// (eks-alb-endpointslices on a release's chart version and values) and the
+// chart's render say the same thing there once.
+func dropSeen(have, add []checks.Finding) []checks.Finding {
+	seen := map[string]bool{}
+	for _, f := range have {
+		seen[fmt.Sprintf("%s\x00%s\x00%d", f.Rule, f.File, f.Line)] = true
+	}
+	out := add[:0:0]
+	for _, f := range add {
+		if k := fmt.Sprintf("%s\x00%s\x00%d", f.Rule, f.File, f.Line); !seen[k] {
+			out = append(out, f)
+		}
 	}
 	return out
 }

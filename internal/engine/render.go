@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/chartfetch"
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -23,6 +24,11 @@ type Render struct {
 	Current checks.Version
 	// Timeout bounds one render of one chart (--helm-timeout); zero: none.
 	Timeout time.Duration
+	// FetchCharts lets the remote charts GitOps files declare be downloaded
+	// (--fetch-charts; gitops_remote.go). Off: nothing touches the network.
+	FetchCharts bool
+	// Fetcher downloads them; nil: chartfetch.Default().
+	Fetcher *chartfetch.Fetcher
 }
 
 // capabilities are what an API server of version v serves, for rendering.
