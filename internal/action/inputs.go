@@ -42,7 +42,7 @@ type actionInputs struct {
 func flagInputs() []struct{ name, def string } {
 	return []struct{ name, def string }{
 		{"target", "1.25"}, {"platform", checks.PlatformEKS}, {"fail-on", "error"}, {"scope", engine.ScopeFiles},
-		{"current", ""},
+		{"current", ""}, {"min-severity", "warning"},
 	}
 }
 
@@ -73,11 +73,12 @@ func readInputs(gha *githubactions.Action, config configChoice) (in actionInputs
 		}
 	}
 	args := []string{"--workers", fmt.Sprint(runtime.GOMAXPROCS(0))}
-	scopeGiven := false
+	scopeGiven, minGiven := false, false
 	for _, f := range flagInputs() {
 		if v := get(f.name, f.def); v != f.def {
 			args = append(args, "--"+f.name, v)
 			scopeGiven = scopeGiven || f.name == "scope"
+			minGiven = minGiven || f.name == "min-severity"
 		}
 	}
 	// fetch-charts is a boolean flag: given only when true.
@@ -113,6 +114,12 @@ func readInputs(gha *githubactions.Action, config configChoice) (in actionInputs
 	// request the Action's is files, unless the configuration says.
 	if !scopeGiven && !opts.Config.Sets("scope") {
 		opts.Engine.Scope = engine.ScopeFiles
+	}
+	// Info findings stay off the pull request (annotations, the summary
+	// comment, review comments) unless the input or the configuration asks:
+	// on real monorepos they were nine in ten of all findings.
+	if !minGiven && !opts.Config.Sets("min-severity") {
+		opts.Engine.MinSeverity = checks.Warning
 	}
 	return in, opts, msg, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/internal/testfs"
 	"github.com/sethvargo/go-githubactions"
 	"go.yaml.in/yaml/v3"
@@ -84,8 +85,9 @@ func TestActionMetadata(t *testing.T) {
 	wantDefaults := map[string]string{
 		"target": "1.25", "platform": "eks", "paths": ".", "scope": "files", "fail-on": "error", "comment": "true",
 		"review": "false", "annotations": "true", "sarif-file": "", "helm-values": "", "github-token": "${{ github.token }}",
-		"current":      "",      // issue 19: the upgrade plan
-		"fetch-charts": "false", // issue 18.3: remote GitOps charts
+		"current":      "",        // issue 19: the upgrade plan
+		"fetch-charts": "false",   // issue 18.3: remote GitOps charts
+		"min-severity": "warning", // issue 16.7: info findings off the pull request
 	}
 	var names []string
 	for name, in := range m.Inputs {
@@ -361,5 +363,23 @@ func TestDockerfile(t *testing.T) {
 	}
 	if v, err := exec.Command(out, "--version").Output(); err != nil || strings.TrimSpace(string(v)) != "kubeready v1.2.3-docker" {
 		t.Errorf("--version = %q, %v", v, err)
+	}
+}
+
+// TestMinSeverityDefault: the Action leaves info findings off the pull
+// request unless the input or .kubeready.yaml asks for them (issue 16.7).
+func TestMinSeverityDefault(t *testing.T) {
+	for _, tc := range []struct {
+		input string
+		want  checks.Severity
+	}{{"", checks.Warning}, {"warning", checks.Warning}, {"info", checks.Info}, {"error", checks.Error}} {
+		env := map[string]string{"INPUT_MIN-SEVERITY": tc.input}
+		_, opts, _, err := readInputs(githubactions.New(githubactions.WithGetenv(func(k string) string { return env[k] })), configChoice{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.Engine.MinSeverity != tc.want {
+			t.Errorf("input %q: min severity %s, want %s", tc.input, opts.Engine.MinSeverity, tc.want)
+		}
 	}
 }

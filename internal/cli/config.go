@@ -34,6 +34,7 @@ var flagKeys = map[string]keyShape{
 	"platform":     scalar,
 	"fail-on":      scalar,
 	"scope":        scalar,
+	"min-severity": scalar,
 	"fix":          scalar,
 	"current":      scalar,
 	"helm-timeout": scalar,

@@ -149,7 +149,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad value at its line", "target: \"1.25\"\nfail-on: sometimes\n", nil, `../.kubeready.yaml:2: fail-on "sometimes": want error, warning or never`},
 		{"bad target", "\n\ntarget: latest\n", nil, `../.kubeready.yaml:3: target: version "latest"`},
 		{"bad platform", "platform: gke\n", nil, `../.kubeready.yaml:1: platform "gke": want eks or generic`},
-		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: apis, current, disable, fail-on, fix, helm-set, helm-timeout, helm-values, ignore, platform, scope, target)"},
+		{"unknown key", "target: \"1.25\"\nfailOn: error\n", nil, "../.kubeready.yaml:2: failOn: unknown setting (known: apis, current, disable, fail-on, fix, helm-set, helm-timeout, helm-values, ignore, min-severity, platform, scope, target)"},
 		{"key twice", "target: \"1.25\"\ntarget: \"1.26\"\n", nil, "../.kubeready.yaml:2: target: set twice"},
 		{"list for a scalar", "target: [\"1.25\"]\n", nil, "../.kubeready.yaml:1: target: want a single value"},
 		{"mapping in a list", "ignore:\n  - {a: b}\n", nil, "../.kubeready.yaml:1: ignore: line 2: want a plain value"},

@@ -94,6 +94,8 @@ func parseFlags(args []string, given *givenConfig, stdout, stderr io.Writer) (op
 	fs.StringVar(&opts.Base, "base", "", "check only files changed since the merge base of git `REF` and the working tree")
 	fs.StringVar(&opts.Diff, "diff", "", "check only files a unified diff names (`FILE`, or - for standard input)")
 	fs.StringVar(&opts.Engine.Scope, "scope", "", "`scope` of findings reported: lines (changed lines), files (changed files; default with --base/--diff) or all (default otherwise)")
+	fs.TextVar(&opts.Engine.MinSeverity, "min-severity", checks.Info, "report only findings at or over this `severity`: info, warning or error (the GitHub Action's default is warning)")
+	fs.StringVar(&opts.Engine.Context, "context", "", "on a partial run (a change, files named one by one), the `DIR` whose manifests the set rules (PodDisruptionBudgets, autoscalers) also read; default the repository, none: no context (then drain-no-pdb is not reported)")
 	fix := fs.Bool("fix", false, "apply the safe fixes to the files in place, then report what remains")
 	fixUnsafe := fs.Bool("fix-unsafe", false, "like --fix, but apply unsafe fixes too (with --format patch: put them in the patch)")
 	showVersion := fs.Bool("version", false, "print the version and exit")

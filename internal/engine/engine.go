@@ -39,6 +39,9 @@ type Engine struct {
 	// kust is the run's kustomize plan (kustomize.go).
 	kust     *kustPlan
 	progress Progress
+	// partial and tree: the run checks part of tree (context.go).
+	partial bool
+	tree    string
 }
 
 // keepSetTrees is how many documents the set rules may hold with their
@@ -51,6 +54,7 @@ const keepSetTrees = 2000
 func New(cfg Config) *Engine {
 	e := newEngine(cfg.Env, cfg.Workers, cfg.Stdin)
 	e.limits, e.render = cfg.Limits, cfg.Render
+	e.partial, e.tree = cfg.Partial, cfg.Tree
 	if cfg.Progress != nil {
 		e.progress = cfg.Progress
 	}
@@ -162,7 +166,26 @@ func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 		}
 	}
 	if ctx.Err() == nil {
-		findings = append(findings, e.placeSet(setDocs, e.checkSet(setDocs))...)
+		set := setDocs
+		var context map[string]bool
+		if e.partial && e.tree != "" {
+			// The rest of the repository, for the set rules only (context.go).
+			extra := e.contextDocs(ctx, e.tree, inputs)
+			context = map[string]bool{}
+			for _, d := range extra {
+				context[d.File.Path] = true
+			}
+			set = append(append([]*scan.Document{}, setDocs...), extra...)
+		}
+		for _, f := range e.placeSet(set, e.checkSet(set)) {
+			switch {
+			case context[f.File]:
+				continue // a file of the repository this run does not report on
+			case e.partial && e.tree == "" && absenceRules[f.Rule]:
+				continue // without the whole tree, an absence is not known
+			}
+			findings = append(findings, f)
+		}
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return checks.Less(findings[i], findings[j]) })
 	return dedupe(findings), errs, skipped, docs

@@ -43,6 +43,16 @@ type Config struct {
 	Stdin io.Reader
 	// Progress hears how far the run is (progress.go); nil: nobody.
 	Progress Progress
+	// Partial says the run checks part of a tree, Tree the repository the
+	// set rules then read for context ("" none); Run sets both (context.go).
+	Partial bool
+	Tree    string
+	// Context is the tree a partial run's set rules read (--context): ""
+	// the repository of the working directory, "none" nothing.
+	Context string
+	// MinSeverity drops findings below it from the report (--min-severity;
+	// info, the zero value, keeps all).
+	MinSeverity checks.Severity
 }
 
 // Run is the pipeline, stage by stage, in order. It scans paths (files and
@@ -54,8 +64,19 @@ func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, r
 		ctx, cancel = context.WithTimeoutCause(ctx, cfg.Timeout, fmt.Errorf("--timeout %s reached", cfg.Timeout))
 		defer cancel()
 	}
-	// 1. inputs: what the change touched, or every path given
+	// 1. inputs: what the change touched, or every path given; a partial
+	// run's set rules read the rest of the repository (context.go)
 	limit := paths
+	if cfg.Partial = partialRun(change, cfg.Scope, paths); cfg.Partial {
+		switch cfg.Context {
+		case "":
+			cfg.Tree = contextTree()
+		case "none":
+			cfg.Tree = ""
+		default:
+			cfg.Tree = cfg.Context
+		}
+	}
 	paths = changedInputs(change, cfg.Scope, paths, rep)
 	// 2. discover: files, charts and kustomizations under the paths (with a
 	// change: and the kustomizations holding a changed file), less the ignored
@@ -77,8 +98,13 @@ func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, r
 	}
 	// 5. mark: which findings the change touches (change.go)
 	mark(findings, change)
-	// 6. scope: keep what --scope asks for
+	// 6. scope: keep what --scope and --min-severity ask for
 	rep.Findings, rep.Stats.Hidden = inScope(findings, cfg.Scope)
+	if cfg.MinSeverity > checks.Info {
+		n := len(rep.Findings)
+		rep.Findings = slices.DeleteFunc(rep.Findings, func(f checks.Finding) bool { return f.Severity < cfg.MinSeverity })
+		rep.Stats.Hidden += n - len(rep.Findings)
+	}
 	// 7. fix: --fix, --fix-unsafe, --format patch (fix.go)
 	if cfg.Fix != FixNone {
 		before := rep.Findings
