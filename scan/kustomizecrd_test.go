@@ -1,13 +1,13 @@
 package scan
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kubeready/kubeready/internal/testfs"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -32,29 +32,11 @@ spec:
         openAPIV3Schema: {type: object}
 `
 
-func writeKust(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 // TestKustomizeCRDSchemas: a build that nothing can make touch a CRD's
 // schema gets the CRD without it (and still places the apiVersion on the
 // file's line); a patch into the schema keeps it, and builds as before.
 func TestKustomizeCRDSchemas(t *testing.T) {
-	root := writeKust(t, map[string]string{
+	root := testfs.Repo(t, map[string]string{
 		"base/kustomization.yaml": "resources:\n  - crd.yaml\ncommonLabels: {app: w}\n",
 		"base/crd.yaml":           testCRD,
 		"patched/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - target: {kind: CustomResourceDefinition}\n" +
@@ -92,7 +74,7 @@ func TestKustomizeCRDSchemas(t *testing.T) {
 // TestTouchesCRDsFIFO: a patch that is a named pipe is not read to decide
 // (it would block); the build keeps its CRD schemas.
 func TestTouchesCRDsFIFO(t *testing.T) {
-	root := writeKust(t, map[string]string{
+	root := testfs.Repo(t, map[string]string{
 		"k/kustomization.yaml": "resources:\n  - crd.yaml\npatchesStrategicMerge:\n  - fifo.yaml\n",
 		"k/crd.yaml":           testCRD,
 	})
@@ -124,7 +106,7 @@ func parseNode(t *testing.T, src string) *yaml.Node {
 // TestKustomizeFIFOResource: a resource that is a named pipe fails the
 // build at once (kustomize would wait on it for ever).
 func TestKustomizeFIFOResource(t *testing.T) {
-	root := writeKust(t, map[string]string{"k/kustomization.yaml": "resources:\n  - fifo.yaml\n"})
+	root := testfs.Repo(t, map[string]string{"k/kustomization.yaml": "resources:\n  - fifo.yaml\n"})
 	if err := syscall.Mkfifo(filepath.Join(root, "k", "fifo.yaml"), 0o644); err != nil {
 		t.Skip(err)
 	}

@@ -73,6 +73,12 @@ func compileTemplate(name string, src []byte, oneLine bool, vals any) (a, b *tmp
 			return nil, nil, false
 		}
 	}
+	return compileTree(tree, src, oneLine, vals)
+}
+
+// compileTree builds the two matching programs of one parse tree of src
+// (a template's, or one of its defines').
+func compileTree(tree *parse.Tree, src []byte, oneLine bool, vals any) (a, b *tmplProgram, ok bool) {
 	a = &tmplProgram{src: src}
 	b = &tmplProgram{src: src}
 	ca := &compiler{p: a, lazy: true, oneLine: oneLine, vals: vals}

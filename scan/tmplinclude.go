@@ -140,37 +140,15 @@ func compileDefine(name string, src []byte, oneLine bool, vals any) (a, b *tmplP
 	if tree == nil || tree.Root == nil {
 		return nil, nil, false
 	}
-	a = &tmplProgram{src: src}
-	b = &tmplProgram{src: src}
-	ca := &compiler{p: a, lazy: true, oneLine: oneLine, vals: vals}
-	cb := &compiler{p: b, lazy: false, oneLine: oneLine, vals: vals}
-	if !ca.list(tree.Root, dotRoot()) || !cb.list(tree.Root, dotRoot()) {
-		return nil, nil, false
-	}
-	ca.emit(inst{op: opMatch})
-	cb.emit(inst{op: opMatch})
-	return a, b, true
+	return compileTree(tree, src, oneLine, vals)
 }
 
 // matchDefine aligns out, the whole output of one call of define name, with
 // the define's text.
 func matchDefine(name string, src, out []byte, vals any) *TemplateMatch {
-	for _, oneLine := range []bool{true, false} {
-		a, b, ok := compileDefine(name, src, oneLine, vals)
-		if !ok {
-			return nil
-		}
-		la := a.align(out, false)
-		if la == nil {
-			continue
-		}
-		lb := b.align(out, false)
-		if lb == nil {
-			continue
-		}
-		return &TemplateMatch{src: src, a: a, b: b, la: la, lb: lb, outLen: len(out)}
-	}
-	return nil
+	return matchPrograms(func(oneLine bool) (a, b *tmplProgram, ok bool) {
+		return compileDefine(name, src, oneLine, vals)
+	}, src, out, false)
 }
 
 // locateInInclude places output offset o, written by the include action of

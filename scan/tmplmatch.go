@@ -35,8 +35,16 @@ func MatchTemplate(name string, src, out []byte, floating bool) *TemplateMatch {
 // matchTemplate is MatchTemplate knowing the values the template was
 // rendered with (nil when unknown).
 func matchTemplate(name string, src, out []byte, floating bool, vals any) *TemplateMatch {
+	return matchPrograms(func(oneLine bool) (a, b *tmplProgram, ok bool) {
+		return compileTemplate(name, src, oneLine, vals)
+	}, src, out, floating)
+}
+
+// matchPrograms aligns out with the programs compile builds, first with
+// inline actions held to one line, then without.
+func matchPrograms(compile func(oneLine bool) (a, b *tmplProgram, ok bool), src, out []byte, floating bool) *TemplateMatch {
 	for _, oneLine := range []bool{true, false} {
-		a, b, ok := compileTemplate(name, src, oneLine, vals)
+		a, b, ok := compile(oneLine)
 		if !ok {
 			return nil
 		}

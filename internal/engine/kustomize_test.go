@@ -10,26 +10,9 @@ import (
 
 	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
+	"github.com/kubeready/kubeready/internal/testfs"
 	"github.com/kubeready/kubeready/scan"
 )
-
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
 
 const kust = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
 
@@ -54,7 +37,7 @@ var kustTree = map[string]string{
 }
 
 func TestPlanKustomize(t *testing.T) {
-	root := writeTree(t, kustTree)
+	root := testfs.Repo(t, kustTree)
 	t.Chdir(root)
 	d := scan.Discover([]string{"."})
 	in, plan := planKustomize(d.Inputs)
@@ -85,7 +68,7 @@ func TestPlanKustomize(t *testing.T) {
 // TestKustomizeOnce: the base is built through its overlay only, a base of
 // a broken overlay on its own, and no finding is lost.
 func TestKustomizeOnce(t *testing.T) {
-	root := writeTree(t, kustTree)
+	root := testfs.Repo(t, kustTree)
 	t.Chdir(root)
 	rep := &annotate.Report{}
 	Run(context.Background(), Config{Env: checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}, Workers: 2, Limits: DefaultLimits, Scope: ScopeAll},
@@ -128,7 +111,7 @@ func TestKustomizeOnce(t *testing.T) {
 // builds the kustomization that holds it (and nothing else); a change
 // outside any kustomization builds none.
 func TestChangeKustomizations(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.Repo(t, map[string]string{
 		"base/kustomization.yaml":    kust + "resources: [deploy.yaml]\nnamePrefix: base-\n",
 		"base/deploy.yaml":           deploy,
 		"overlay/kustomization.yaml": kust + "resources: [../base]\nnamePrefix: prod-\n",

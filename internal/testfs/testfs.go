@@ -21,3 +21,15 @@ func WriteFiles(t testing.TB, root string, files map[string]string) {
 		}
 	}
 }
+
+// Repo writes files into a new temporary directory that looks like a git
+// repository's root (it holds a .git folder) and returns it.
+func Repo(t testing.TB, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	WriteFiles(t, root, files)
+	return root
+}
