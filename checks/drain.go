@@ -91,7 +91,7 @@ func readDrainSet(docs []*scan.Document) *drainSet {
 			if p == nil {
 				continue
 			}
-			s.workloads = append(s.workloads, workload{doc: d, replicas: scan.MapPath(root, "spec", "replicas"), labels: stringMap(p.Labels), pod: p})
+			s.workloads = append(s.workloads, workload{doc: d, replicas: scan.MapPath(root, "spec", "replicas"), labels: scan.StringMap(p.Labels), pod: p})
 		case d.Sig.Kind == "PodDisruptionBudget" && apiGroup(d.Sig.APIVersion) == "policy":
 			spec := scan.MapGet(root, "spec")
 			// policy/v1beta1 reads an empty selector as "no pods", policy/v1 as "every pod".
@@ -412,7 +412,7 @@ func readSelector(n *yaml.Node, emptyMeansAll bool) selector {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return selector{none: true}
 	}
-	s := selector{labels: stringMap(scan.MapGet(n, "matchLabels"))}
+	s := selector{labels: scan.StringMap(scan.MapGet(n, "matchLabels"))}
 	for _, e := range scan.Items(scan.MapGet(n, "matchExpressions")) {
 		x := selectorExpr{key: scan.ScalarValue(scan.MapGet(e, "key")), op: scan.ScalarValue(scan.MapGet(e, "operator"))}
 		for _, v := range scan.Items(scan.MapGet(e, "values")) {
@@ -460,11 +460,4 @@ func (s selector) matches(labels map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// stringMap reads a mapping of scalars into a Go map.
-func stringMap(m *yaml.Node) map[string]string {
-	out := map[string]string{}
-	scan.Pairs(m, func(k, v *yaml.Node) { out[k.Value] = scan.ScalarValue(v) })
-	return out
 }
