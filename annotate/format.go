@@ -39,9 +39,9 @@ func New(name string, o Options) (Reporter, error) {
 	case "patch":
 		return Patch{W: o.Stdout, Log: o.Log}, nil
 	case "markdown":
-		return markdownReporter{w: o.Stdout, m: Markdown{Version: o.Version, Budget: fileBudget}}, nil
+		return markdownReporter{w: o.Stdout, m: Markdown{Version: o.Version, Budget: fileBudget, PR: FileLinks{}}}, nil
 	case "html":
-		return HTML{W: o.Stdout, Version: o.Version}, nil
+		return HTML{W: o.Stdout, Version: o.Version, Links: FileLinks{}}, nil
 	}
 	return nil, fmt.Errorf("format %q: want %s", name, oneOf(Formats))
 }

@@ -17,8 +17,8 @@ func TestNewMakesEveryFormat(t *testing.T) {
 		"json":     JSON{W: &out},
 		"sarif":    SARIF{W: &out, Version: "v1.2.3", Root: "/repo"},
 		"patch":    Patch{W: &out, Log: &log},
-		"markdown": markdownReporter{w: &out, m: Markdown{Version: "v1.2.3", Budget: fileBudget}},
-		"html":     HTML{W: &out, Version: "v1.2.3"},
+		"markdown": markdownReporter{w: &out, m: Markdown{Version: "v1.2.3", Budget: fileBudget, PR: FileLinks{}}},
+		"html":     HTML{W: &out, Version: "v1.2.3", Links: FileLinks{}},
 	}
 	if len(Formats) != len(want) {
 		t.Errorf("Formats = %v, want %d names", Formats, len(want))
@@ -52,6 +52,25 @@ func TestNewUnknownFormat(t *testing.T) {
 	for _, name := range Formats {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not list %s", err, name)
+		}
+	}
+}
+
+func TestFileLinks(t *testing.T) {
+	for _, tc := range []struct {
+		path       string
+		start, end int
+		want       string
+	}{
+		{"deploy/app.yaml", 12, 0, "deploy/app.yaml#L12"},
+		{"deploy/app.yaml", 3, 7, "deploy/app.yaml#L3-L7"},
+		{"a dir/x#y.yaml", 1, 1, "a%20dir/x%23y.yaml#L1"},
+		{"deploy/app.yaml", 0, 0, "deploy/app.yaml"},
+		{"/abs/app.yaml", 1, 0, ""},
+		{"../out.yaml", 1, 0, ""},
+	} {
+		if got := (FileLinks{}).BlobURL(tc.path, tc.start, tc.end); got != tc.want {
+			t.Errorf("BlobURL(%q, %d, %d) = %q, want %q", tc.path, tc.start, tc.end, got, tc.want)
 		}
 	}
 }

@@ -41,7 +41,11 @@ func (t Text) Report(_ context.Context, r *Report) error {
 		if t.Color {
 			sev = t.paint(f.Severity, sev)
 		}
-		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", displayPath(f.File), f.Line, f.Column, sev, oneLine(f.Message), f.Rule)
+		rule := f.Rule
+		if r.Current != "" && f.Hop != "" {
+			rule += ", blocks " + f.Hop // an upgrade plan: the first hop it blocks
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", displayPath(f.File), f.Line, f.Column, sev, oneLine(f.Message), rule)
 	}
 	for _, e := range r.Errors {
 		loc := displayPath(e.File)
