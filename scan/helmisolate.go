@@ -148,7 +148,9 @@ func (c *Chart) executeInChild(self string, caps Capabilities, limit time.Durati
 		return nil, []Problem{c.budgetProblem(fmt.Sprintf("the chart's templates wrote more than the output budget of %s: the chart was not checked", FormatSize(RenderOutputBudget)))}, false
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
-		if strings.Contains(msg, "out of memory") || strings.Contains(msg, "cannot allocate memory") {
+		// A race-detector build (go test -race) that cannot map its shadow
+		// memory under the limit says "address space collisions".
+		if strings.Contains(msg, "out of memory") || strings.Contains(msg, "cannot allocate memory") || strings.Contains(msg, "address space collisions") {
 			return nil, []Problem{c.budgetProblem(fmt.Sprintf("the chart's templates went over the memory budget of %s for one render: the chart was not checked", FormatSize(RenderMemory)))}, false
 		}
 		var ee *exec.ExitError

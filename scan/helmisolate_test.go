@@ -22,9 +22,9 @@ func TestRenderWithinBudgets(t *testing.T) {
 		"spin/Chart.yaml":          "apiVersion: v2\nname: spin\nversion: 0.1.0\n",
 		"spin/templates/spin.yaml": "{{- range until 100000 }}{{- range until 100000 }}{{- range until 100000 }}{{- end }}{{- end }}{{- end }}\n",
 	})
-	old := RenderMemory
-	RenderMemory = 256 << 20
-	defer func() { RenderMemory = old }()
+	old, oldIsolate := RenderMemory, Isolate
+	RenderMemory, Isolate = 256<<20, true
+	defer func() { RenderMemory, Isolate = old, oldIsolate }()
 	caps := Capabilities{KubeVersion: "1.25"}
 
 	load := func(name string) *Chart {
@@ -66,8 +66,9 @@ func BenchmarkRenderIsolation(b *testing.B) {
 			name = "child-process"
 		}
 		b.Run(name, func(b *testing.B) {
+			old := Isolate
 			Isolate = isolated
-			defer func() { Isolate = true }()
+			defer func() { Isolate = old }()
 			for b.Loop() {
 				c, err := LoadChart(dir, ChartOptions{})
 				if err != nil {

@@ -14,17 +14,6 @@ import (
 	"time"
 )
 
-// buildBinary builds kubeready once per test binary run into a temp dir.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kubeready")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // copyDir copies the files of src (not recursive) into dst.
 func copyDir(t *testing.T, src, dst string) {
 	t.Helper()
@@ -51,10 +40,7 @@ func copyDir(t *testing.T, src, dst string) {
 // clear finding, the real findings survive, and time and memory stay
 // bounded.
 func TestHostile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
+	bin := sharedBinary(t)
 	dir := t.TempDir()
 	copyDir(t, "testdata/hostile", dir)
 	for _, chart := range []string{"chart-fail", "chart-cycle", "chart-slow"} {
