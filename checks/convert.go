@@ -81,6 +81,16 @@ func fixesFor(d *scan.Document, env Env, r *Removal) []Fix {
 	if r.Convert != "swap" && scan.HasAnchors(root) {
 		return nil
 	}
+	convert := func(d *scan.Document, root *yaml.Node) []Fix { return convertDocument(d, root, env, r, rep, conv) }
+	if isJSONDocument(d, root) && r.Convert != "swap" {
+		return jsonFixes(d, root, convert) // convert_json.go
+	}
+	return convert(d, root)
+}
+
+// convertDocument runs converter conv on document d (root its mapping),
+// for its fix and the converter's alternative.
+func convertDocument(d *scan.Document, root *yaml.Node, env Env, r *Removal, rep Replacement, conv converter) []Fix {
 	var fixes []Fix
 	for _, alt := range []bool{false, true} {
 		c := newConv(d, root)
