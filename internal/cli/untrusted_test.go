@@ -347,6 +347,10 @@ func TestAttackLogInjection(t *testing.T) {
 		"kz/kustomization.yaml":  "resources:\n- cm.yaml\nvars:\n- name: V\n  objref:\n    kind: ConfigMap\n    name: cm\n    apiVersion: v1\n",
 		"kz/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
 		"kz2/kustomization.yaml": "bases:\n- ../kz\ncommonLabels:\n  a: b\n",
+		// kustomize names files by absolute path in its errors
+		"kz3/kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: missing-patch.yaml\n",
+		"kz3/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm3\n",
+		"kz4/kustomization.yaml": "resources:\n- ../kz3\nnamePrefix: x-\n",
 	})
 	// Helm logs every symbolic link it follows in a chart, with its name.
 	if err := os.Symlink("real.txt", filepath.Join(dir, "ch", evil)); err != nil {

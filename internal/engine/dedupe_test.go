@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"os"
 	"testing"
 
+	"github.com/kubeready/kubeready/annotate"
 	"github.com/kubeready/kubeready/checks"
 	"github.com/kubeready/kubeready/scan"
 )
@@ -36,5 +38,25 @@ func TestDedupe(t *testing.T) {
 	out = dedupe([]checks.Finding{in[1], in[2]})
 	if len(out) != 1 || out[0].Name != "prod-web-v2" {
 		t.Errorf("kept %+v", out)
+	}
+}
+
+// TestRelativeMessages: library errors that name the working directory by
+// its absolute path are made relative.
+func TestRelativeMessages(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &annotate.Report{
+		Findings: []checks.Finding{{Message: "accumulating resources from '" + wd + "/kz/base': '" + wd + "' must resolve"}},
+		Errors:   []annotate.RunError{{Message: "open " + wd + "/x.yaml: denied"}},
+	}
+	relativeMessages(rep)
+	if got := rep.Findings[0].Message; got != "accumulating resources from 'kz/base': '.' must resolve" {
+		t.Errorf("finding message %q", got)
+	}
+	if got := rep.Errors[0].Message; got != "open x.yaml: denied" {
+		t.Errorf("error message %q", got)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kubeready/kubeready/annotate"
@@ -111,6 +113,8 @@ func Run(ctx context.Context, cfg Config, paths []string, change *scan.Change, r
 		e.applyFixes(ctx, rep, cfg.Fix, cfg.WriteFixes)
 		keepHops(before, rep.Findings, cfg.Env.Target)
 	}
+	// 8. messages: no absolute path of the working directory
+	relativeMessages(rep)
 }
 
 // changedInputs is the first stage: with a change and a scope narrower than
@@ -163,4 +167,34 @@ func discover(cfg Config, paths, kusts []string, rep *annotate.Report) scan.Disc
 		rep.Stats.Skipped = append(rep.Stats.Skipped, annotate.Skipped{File: s.Path, Reason: s.Reason})
 	}
 	return disc
+}
+
+// relativeMessages rewrites the working directory's absolute path (as
+// given and with links resolved) in messages to a relative one: library
+// errors (kustomize's, Helm's) name files by absolute path, and a runner's
+// paths are not for a public report.
+func relativeMessages(rep *annotate.Report) {
+	wd, err := os.Getwd()
+	if err != nil || wd == "/" {
+		return
+	}
+	roots := []string{wd}
+	if r, err := filepath.EvalSymlinks(wd); err == nil && r != wd {
+		roots = append(roots, r)
+	}
+	rel := func(s string) string {
+		for _, r := range roots {
+			if strings.Contains(s, r) {
+				s = strings.ReplaceAll(s, r+string(filepath.Separator), "")
+				s = strings.ReplaceAll(s, r, ".")
+			}
+		}
+		return s
+	}
+	for i := range rep.Findings {
+		rep.Findings[i].Message = rel(rep.Findings[i].Message)
+	}
+	for i := range rep.Errors {
+		rep.Errors[i].Message = rel(rep.Errors[i].Message)
+	}
 }
