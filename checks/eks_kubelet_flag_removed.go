@@ -16,8 +16,9 @@ import (
 // nodeConfigKinds are the kinds that hold node bootstrap settings: eksctl's
 // ClusterConfig, Karpenter's EC2NodeClass (AWSNodeTemplate before v1beta1),
 // nodeadm's NodeConfig, and launch templates written as custom resources
-// (Crossplane, ACK).
-var nodeConfigKinds = []string{"ClusterConfig", "EC2NodeClass", "AWSNodeTemplate", "NodeConfig", "LaunchTemplate"}
+// (Crossplane, ACK), and CloudFormation templates (their
+// AWS::EC2::LaunchTemplate LaunchTemplateData.UserData).
+var nodeConfigKinds = []string{"ClusterConfig", "EC2NodeClass", "AWSNodeTemplate", "NodeConfig", "LaunchTemplate", scan.CloudFormationKind}
 
 // bootstrapKeys are the keys whose string values (or lists of strings) are
 // scripts or command lines run on the node, or kubelet flags.
@@ -34,7 +35,7 @@ var eksKubeletFlagRemoved = &Rule{
 	Severity: Error, Since: "1.27", Platform: PlatformEKS,
 	Rationale: "Node groups pass kubelet flags through user data: eksctl's overrideBootstrapCommand and preBootstrapCommands " +
 		"(--kubelet-extra-args of bootstrap.sh), kubeletExtraConfig, Karpenter's userData, nodeadm NodeConfig kubelet flags, " +
-		"launch-template user data. A kubelet started with a flag it no longer has exits, so new nodes never join: " +
+		"launch-template user data (custom resources, and CloudFormation's AWS::EC2::LaunchTemplate, long or short form). A kubelet started with a flag it no longer has exits, so new nodes never join: " +
 		"--container-runtime is gone from 1.27, --keep-terminated-pod-volumes from 1.31.",
 	Fix:     "Remove the flag from the node user data (or the kubeletExtraConfig key) before the node groups move to the target.",
 	Example: "kind: ClusterConfig\nmanagedNodeGroups:\n  - name: ng-1\n    overrideBootstrapCommand: |\n      /etc/eks/bootstrap.sh prod --kubelet-extra-args '--container-runtime=remote'\n",
@@ -126,6 +127,30 @@ func bootstrapOption(line string, i int, flag string) bool {
 
 // walkBootstrap calls fn for every value under a bootstrap key (and every
 // kubeletExtraConfig mapping) in the document, at any depth.
+// cfnScript unwraps CloudFormation's intrinsic functions around user data
+// (Fn::Base64, Fn::Sub, and the first argument of Fn::Sub's list form;
+// Fn::Join's list of parts) down to the script; other nodes are returned as
+// they are. The short forms (!Base64, !Sub) are tags on the scalar itself.
+func cfnScript(n *yaml.Node) *yaml.Node {
+	for depth := 0; n != nil && n.Kind == yaml.MappingNode && len(n.Content) == 2 && depth < 4; depth++ {
+		switch fn, arg := n.Content[0].Value, n.Content[1]; fn {
+		case "Fn::Base64", "Fn::Sub":
+			if fn == "Fn::Sub" && arg.Kind == yaml.SequenceNode && len(arg.Content) > 0 {
+				arg = arg.Content[0]
+			}
+			n = arg
+		case "Fn::Join":
+			if arg.Kind == yaml.SequenceNode && len(arg.Content) == 2 {
+				return arg.Content[1]
+			}
+			return n
+		default:
+			return n
+		}
+	}
+	return n
+}
+
 func walkBootstrap(root *yaml.Node, fn func(key string, v *yaml.Node)) {
 	stack := []*yaml.Node{root}
 	for len(stack) > 0 {
@@ -137,6 +162,9 @@ func walkBootstrap(root *yaml.Node, fn func(key string, v *yaml.Node)) {
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i].Value, n.Content[i+1]
+				if bootstrapKeys[k] {
+					v = cfnScript(v)
+				}
 				switch {
 				case bootstrapKeys[k] && (v.Kind == yaml.ScalarNode || v.Kind == yaml.SequenceNode):
 					fn(k, v)
@@ -174,7 +202,7 @@ func scriptLines(n *yaml.Node) []scriptLine {
 		}
 		for i, l := range strings.Split(text, "\n") {
 			sl := scriptLine{text: l, line: s.Line, col: s.Column, decoded: decoded}
-			if s.Style == yaml.LiteralStyle && !decoded {
+			if s.Style&yaml.LiteralStyle != 0 && !decoded {
 				sl.line, sl.col = s.Line+1+i, 1
 			}
 			out = append(out, sl)

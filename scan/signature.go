@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -31,6 +32,15 @@ func (s Signature) IsObject() bool { return s.APIVersion != "" && s.Kind != "" }
 // multi-line values, directives); the caller then parses the chunk fully.
 // Lines in the result are file lines (chunk.Line based).
 func quickSignature(c Chunk) (sig Signature, ok bool) {
+	sig, ok = lineSignature(c)
+	if ok && sig.APIVersion == "" && sig.Kind == "" && mayBeCloudFormation(c.Data) {
+		return sig, false // the full parse tells a CloudFormation template
+	}
+	return sig, ok
+}
+
+// lineSignature is quickSignature's line scan.
+func lineSignature(c Chunk) (sig Signature, ok bool) {
 	data := c.Data
 	line := c.Line - 1
 	inMeta := false        // inside the block mapping of a top-level "metadata:" key
@@ -263,8 +273,46 @@ func nodeSignature(m *yaml.Node, line0 int) Signature {
 			}
 		}
 	}
+	if sig.APIVersion == "" && sig.Kind == "" {
+		sig = cloudFormationSignature(m, line0, sig)
+	}
 	sig.normalize()
 	return sig
+}
+
+// CloudFormation templates have no apiVersion or kind, but their launch
+// templates carry node user data (kubelet flags, bootstrap.sh) that the EKS
+// node rules read. A template (AWSTemplateFormatVersion, or Resources with an
+// AWS:: type) gets this signature so those rules see it; no Kubernetes rule
+// knows the kind.
+const (
+	CloudFormationAPIVersion = "cloudformation.amazonaws.com"
+	CloudFormationKind       = "CloudFormationTemplate"
+)
+
+// cloudFormationSignature is sig, or the CloudFormation signature when m is
+// a CloudFormation template.
+func cloudFormationSignature(m *yaml.Node, line0 int, sig Signature) Signature {
+	k, _ := MapEntry(m, "AWSTemplateFormatVersion")
+	if k == nil {
+		rk, res := MapEntry(m, "Resources")
+		aws := false
+		Pairs(res, func(_, r *yaml.Node) {
+			aws = aws || strings.HasPrefix(StringValue(MapGet(r, "Type")), "AWS::")
+		})
+		if !aws {
+			return sig
+		}
+		k = rk
+	}
+	p := Pos{Line: k.Line + line0, Col: k.Column}
+	return Signature{APIVersion: CloudFormationAPIVersion, Kind: CloudFormationKind, APIVersionPos: p, KindPos: p}
+}
+
+// mayBeCloudFormation is the cheap test for chunks the line scan signs
+// without an apiVersion or kind: they may still be CloudFormation templates.
+func mayBeCloudFormation(data []byte) bool {
+	return bytes.Contains(data, []byte("AWSTemplateFormatVersion")) || bytes.Contains(data, []byte("AWS::"))
 }
 
 // plainString reports whether YAML resolves an unquoted scalar to a string
