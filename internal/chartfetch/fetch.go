@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -137,6 +138,9 @@ func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
 			return dir, nil
 		}
 	}
+	if ctx.Err() != nil {
+		return "", stopped(ctx)
+	}
 	var data []byte
 	if s.OCI {
 		data, err = f.pullOCI(ctx, s)
@@ -144,6 +148,9 @@ func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
 		data, err = f.pullHTTP(ctx, s)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", stopped(ctx)
+		}
 		return "", err
 	}
 	sum := sha256.Sum256(data)
@@ -159,6 +166,11 @@ func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
 		return "", refuse("cannot write the chart cache: %v", unwrapPath(err))
 	}
 	return dir, nil
+}
+
+// stopped is the error of a download the run's context ended (--timeout).
+func stopped(ctx context.Context) error {
+	return refuse("the download timed out: stopped at the run's deadline (%v)", context.Cause(ctx))
 }
 
 // keyOf names a source in refs/.
@@ -291,8 +303,8 @@ func (f *Fetcher) pullHTTP(ctx context.Context, s Source) ([]byte, error) {
 // get downloads one URL through Helm's HTTP getter, bounded by budget bytes
 // on the wire.
 func (f *Fetcher) get(ctx context.Context, href, repoURL string, budget int64, what string) ([]byte, error) {
-	tr, over := budgetTransport(ctx, budget)
-	defer tr.CloseIdleConnections()
+	tr, over, done := budgetTransport(ctx, budget)
+	defer done()
 	g, err := getter.NewHTTPGetter(getter.WithURL(repoURL), getter.WithTimeout(f.timeout()), getter.WithTransport(tr))
 	if err != nil {
 		return nil, refuse("cannot download: %v", err)
@@ -314,8 +326,8 @@ func (f *Fetcher) pullOCI(ctx context.Context, s Source) ([]byte, error) {
 	if s.Digest != "" {
 		ref += "@" + s.Digest
 	}
-	tr, over := budgetTransport(ctx, f.maxChart())
-	defer tr.CloseIdleConnections()
+	tr, over, done := budgetTransport(ctx, f.maxChart())
+	defer done()
 	hc := &http.Client{Transport: tr, Timeout: f.timeout()}
 	opts := []registry.ClientOption{
 		registry.ClientOptHTTPClient(hc),
@@ -375,18 +387,43 @@ var errOverBudget = errors.New("download over budget")
 // cannot grow after the count) and that dials under ctx; over reports that
 // the budget stopped a read. The SDK's getters take an *http.Transport, not
 // any RoundTripper, so the bound sits in the connection.
-func budgetTransport(ctx context.Context, budget int64) (*http.Transport, *atomic.Bool) {
+//
+// The SDK's getters and registry client make their requests under
+// context.Background(), so ctx (the run's --timeout) cannot reach them
+// through the request: the transport closes every connection it opened
+// when ctx ends, and refuses to dial after it. A registry that never
+// answers is then left at the run's deadline, not at the per-request
+// timeout.
+func budgetTransport(ctx context.Context, budget int64) (tr *http.Transport, over *atomic.Bool, done func()) {
 	left := &atomic.Int64{}
 	left.Store(budget)
-	over := &atomic.Bool{}
+	over = &atomic.Bool{}
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	ended := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		ended = true
+		for c := range conns {
+			_ = c.Close()
+		}
+	})
+	tr = &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
 			c, err := d.DialContext(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			if ended {
+				_ = c.Close()
+				return nil, context.Cause(ctx)
+			}
+			conns[c] = true
 			return &budgetConn{Conn: c, left: left, over: over}, nil
 		},
 		DisableCompression:     true,
@@ -395,7 +432,7 @@ func budgetTransport(ctx context.Context, budget int64) (*http.Transport, *atomi
 		MaxResponseHeaderBytes: 64 << 10,
 		ForceAttemptHTTP2:      true,
 	}
-	return tr, over
+	return tr, over, func() { stop(); tr.CloseIdleConnections() }
 }
 
 type budgetConn struct {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,9 +24,10 @@ const maxReleasesPerFile = 16
 // chart's defaults give too is kept as it is (the chart's own render, when
 // it is scanned, gives the same one, and the two are one after dedupe); one
 // only the declared values give names the release in Rendered.Values and
-// its message. A remote chart is listed once as skipped: kubeready does not
-// download charts.
-func (e *Engine) checkGitOps(f *scan.File, res *fileResult) {
+// its message. A remote chart is listed once as not checked, unless
+// --fetch-charts downloads it (gitops_remote.go) under ctx: the run's
+// deadline stops a download.
+func (e *Engine) checkGitOps(ctx context.Context, f *scan.File, res *fileResult) {
 	if !scan.MayDeclareReleases(f) {
 		return
 	}
@@ -57,7 +59,7 @@ func (e *Engine) checkGitOps(f *scan.File, res *fileResult) {
 				break
 			}
 			rendered++
-			res.findings = append(res.findings, dropSeen(res.findings, e.remoteRelease(f, docs, root, r))...) // gitops_remote.go
+			res.findings = append(res.findings, dropSeen(res.findings, e.remoteRelease(ctx, f, docs, root, r))...) // gitops_remote.go
 			continue
 		}
 		if r.Remote != "" {

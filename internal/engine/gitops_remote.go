@@ -56,7 +56,7 @@ func (e *Engine) notChecked(r scan.Release, sev checks.Severity, msg string) che
 }
 
 // remoteRelease fetches, renders and reports one remote release of f.
-func (e *Engine) remoteRelease(f *scan.File, docs []*scan.Document, root string, r scan.Release) []checks.Finding {
+func (e *Engine) remoteRelease(ctx context.Context, f *scan.File, docs []*scan.Document, root string, r scan.Release) []checks.Finding {
 	rc := *r.Fetch
 	if rc.Repo == "" && rc.RepoName != "" {
 		repo, ok := e.helmRepository(docs, root, rc.RepoName, rc.RepoNamespace)
@@ -66,8 +66,9 @@ func (e *Engine) remoteRelease(f *scan.File, docs []*scan.Document, root string,
 		rc.Repo, rc.OCI = repo.URL, repo.OCI
 	}
 	src := chartfetch.Source{Repo: rc.Repo, OCI: rc.OCI, Chart: rc.Chart, Version: rc.Version, Digest: rc.Digest}
-	// Each request is bounded by the fetcher's timeout; a pull is a few.
-	dir, err := e.fetcher().Fetch(context.Background(), src)
+	// Each request is bounded by the fetcher's timeout (a pull is a few),
+	// and the whole download by the run's context (--timeout).
+	dir, err := e.fetcher().Fetch(ctx, src)
 	if err != nil {
 		return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: the remote %s was not checked: %v", r.Label, src, err))}
 	}
