@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -47,6 +48,83 @@ type Release struct {
 	// declared values start (zero when there are none).
 	ValuePos  map[string]Pos
 	ValuesPos Pos
+	// ValuesFrom are a Flux HelmRelease's valuesFrom references, in order;
+	// the engine resolves them among the repository's ConfigMaps and
+	// Secrets and applies them after ValuesFiles and before ValuesYAML
+	// (spec.values), as Flux merges them. Namespace is the HelmRelease's
+	// (where Flux looks the objects up).
+	ValuesFrom []ValuesRef
+	Namespace  string
+}
+
+// ValuesRef is one entry of a Flux HelmRelease's spec.valuesFrom.
+type ValuesRef struct {
+	// Kind is ConfigMap or Secret; Name the object's name.
+	Kind, Name string
+	// ValuesKey is the data key holding the values ("values.yaml" when
+	// not given); TargetPath, when set, is the dotted path the key's
+	// content is set at (a single value), instead of merging it at the
+	// root.
+	ValuesKey, TargetPath string
+	// Optional: a missing object or key is passed over, as Flux does.
+	Optional bool
+	// Pos is the entry's line.
+	Pos Pos
+}
+
+// ValuesSource is a ConfigMap or Secret a valuesFrom entry can name, with
+// its data decoded (a Secret's data is base64; stringData wins over data,
+// as the API server merges them).
+type ValuesSource struct {
+	Kind, Name, Namespace string
+	Data                  map[string]string
+	// Encrypted: the object carries SOPS metadata, so its data is
+	// ciphertext kubeready cannot read.
+	Encrypted bool
+	// Bad names a data key whose base64 does not decode.
+	Bad string
+}
+
+// ValuesSources lists the ConfigMaps and Secrets among docs.
+func ValuesSources(docs []*Document) []ValuesSource {
+	var out []ValuesSource
+	for _, d := range docs {
+		if d.Sig.APIVersion != "v1" || d.Sig.Kind != "ConfigMap" && d.Sig.Kind != "Secret" || d.Sig.Name == "" {
+			continue
+		}
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		vs := ValuesSource{Kind: d.Sig.Kind, Name: d.Sig.Name, Namespace: d.Sig.Namespace, Data: map[string]string{},
+			Encrypted: MapGet(root, "sops") != nil}
+		each := func(n *yaml.Node, decode bool) {
+			n = Deref(n)
+			if n == nil || n.Kind != yaml.MappingNode {
+				return
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, ScalarValue(n.Content[i+1])
+				if decode {
+					b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v), ""))
+					if err != nil {
+						if vs.Bad == "" {
+							vs.Bad = k
+						}
+						continue
+					}
+					v = string(b)
+				}
+				vs.Data[k] = v
+			}
+		}
+		each(MapGet(root, "data"), d.Sig.Kind == "Secret")
+		if d.Sig.Kind == "Secret" {
+			each(MapGet(root, "stringData"), false)
+		}
+		out = append(out, vs)
+	}
+	return out
 }
 
 // RemoteChart is a chart in an HTTP chart repository or an OCI registry,
@@ -314,6 +392,19 @@ func fluxRelease(f *File, d *Document, root *yaml.Node) (Release, bool) {
 		r.ValuesYAML = append(r.ValuesYAML, nodeYAML(v))
 		r.valuesStart(PosOf(v))
 		r.addValuePos(v, "", nil)
+	}
+	r.Namespace = d.Sig.Namespace
+	for _, it := range Items(MapGet(spec, "valuesFrom")) {
+		ref := ValuesRef{Kind: StringValue(MapGet(it, "kind")), Name: StringValue(MapGet(it, "name")),
+			ValuesKey: StringValue(MapGet(it, "valuesKey")), TargetPath: StringValue(MapGet(it, "targetPath")),
+			Optional: ScalarValue(MapGet(it, "optional")) == "true", Pos: PosOf(Deref(it))}
+		if n := MapGet(it, "name"); n != nil {
+			ref.Pos = PosOf(Deref(n))
+		}
+		if ref.ValuesKey == "" {
+			ref.ValuesKey = "values.yaml"
+		}
+		r.ValuesFrom = append(r.ValuesFrom, ref)
 	}
 	return r, true
 }

@@ -113,7 +113,13 @@ func (e *Engine) checkGitOps(ctx context.Context, f *scan.File, res *fileResult)
 				Reason: fmt.Sprintf("line %d: %s: values file %s is not a regular file inside the repository: not checked", r.Pos.Line, r.Label, bad)})
 			continue
 		}
-		opts.ValuesYAML = append(slices.Clip(opts.ValuesYAML), r.ValuesYAML...)
+		from, why := e.valuesFrom(docs, root, &r) // gitops_values.go
+		if why != "" {
+			res.skipped = append(res.skipped, annotate.Skipped{File: f.Path,
+				Reason: fmt.Sprintf("line %d: %s: %s: the values could not be resolved, not checked", r.Pos.Line, r.Label, why)})
+			continue
+		}
+		opts.ValuesYAML = append(append(slices.Clip(opts.ValuesYAML), from...), r.ValuesYAML...)
 		opts.Set = append(slices.Clip(opts.Set), r.Set...)
 		if err := opts.Validate(); err != nil {
 			res.skipped = append(res.skipped, annotate.Skipped{File: f.Path, Reason: fmt.Sprintf("line %d: %s: %v: not checked", r.Pos.Line, r.Label, err)})

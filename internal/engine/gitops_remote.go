@@ -31,12 +31,19 @@ import (
 // (eks-alb-endpointslices reads the chart version and enableEndpointSlices
 // from the release) is that finding: the render's copy is dropped.
 
-// remoteState is what the remote releases of one run share: the Flux
-// HelmRepositories of the repository, read once when a HelmRelease's
-// repository is not in its own file.
+// remoteState is what the GitOps releases of one run share: an index of
+// the repository's Flux HelmRepositories and of its ConfigMaps and Secrets
+// by name (valuesFrom), built once per repository root when a release
+// needs it.
 type remoteState struct {
 	mu    sync.Mutex
-	repos map[string][]scan.HelmRepository // by repository root
+	index map[string]*repoIndex // by repository root
+}
+
+// repoIndex is what the repository's YAML files hold for GitOps releases.
+type repoIndex struct {
+	repos  []scan.HelmRepository
+	values valuesIndex
 }
 
 // fetcher returns the run's chart fetcher.
@@ -66,6 +73,10 @@ func (e *Engine) remoteRelease(ctx context.Context, f *scan.File, docs []*scan.D
 		rc.Repo, rc.OCI = repo.URL, repo.OCI
 	}
 	src := chartfetch.Source{Repo: rc.Repo, OCI: rc.OCI, Chart: rc.Chart, Version: rc.Version, Digest: rc.Digest}
+	from, why := e.valuesFrom(docs, root, &r) // gitops_values.go; before the download, which it would waste
+	if why != "" {
+		return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: %s: the values could not be resolved, so the remote %s was not checked.", r.Label, why, src))}
+	}
 	// Each request is bounded by the fetcher's timeout (a pull is a few),
 	// and the whole download by the run's context (--timeout).
 	dir, err := e.fetcher().Fetch(ctx, src)
@@ -90,7 +101,7 @@ func (e *Engine) remoteRelease(ctx context.Context, f *scan.File, docs []*scan.D
 		}
 		opts.ValuesFiles = append(opts.ValuesFiles, p)
 	}
-	opts.ValuesYAML = append(slices.Clip(opts.ValuesYAML), r.ValuesYAML...)
+	opts.ValuesYAML = append(append(slices.Clip(opts.ValuesYAML), from...), r.ValuesYAML...)
 	opts.Set = append(slices.Clip(opts.Set), r.Set...)
 	if err := opts.Validate(); err != nil {
 		return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: %v: the remote %s was not checked.", r.Label, err, src))}
@@ -253,39 +264,47 @@ func (e *Engine) helmRepository(docs []*scan.Document, root, name, ns string) (s
 	if r, ok := pick(scan.HelmRepositories(docs)); ok {
 		return r, true
 	}
-	e.remote.mu.Lock()
-	defer e.remote.mu.Unlock()
-	if e.remote.repos == nil {
-		e.remote.repos = map[string][]scan.HelmRepository{}
-	}
-	repos, ok := e.remote.repos[root]
-	if !ok {
-		repos = e.readHelmRepositories(root)
-		e.remote.repos[root] = repos
-	}
-	return pick(repos)
+	return pick(e.repoIndex(root).repos)
 }
 
-// readHelmRepositories reads the Flux HelmRepositories of the manifests
-// under root, with the walk's rules (scan.Discover) and the file size limit.
-func (e *Engine) readHelmRepositories(root string) []scan.HelmRepository {
-	var out []scan.HelmRepository
+// repoIndex returns the index of root's YAML files, reading them the first
+// time (with the walk's rules, scan.Discover, and the file size limit).
+func (e *Engine) repoIndex(root string) *repoIndex {
+	e.remote.mu.Lock()
+	defer e.remote.mu.Unlock()
+	if e.remote.index == nil {
+		e.remote.index = map[string]*repoIndex{}
+	}
+	if idx, ok := e.remote.index[root]; ok {
+		return idx
+	}
+	idx := &repoIndex{values: valuesIndex{}}
 	for _, in := range scan.Discover([]string{root}).Inputs {
 		if in.Kind != scan.InputFile {
 			continue
 		}
-		fi, err := os.Stat(in.Path)
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() > 5<<20 {
+		f, err := e.readRepoFile(in.Path)
+		if err != nil {
 			continue
 		}
-		f, problem, err := e.read(in)
-		if err != nil || problem != nil || !strings.Contains(string(f.Data), "HelmRepository") {
+		repos := strings.Contains(string(f.Data), "HelmRepository")
+		values := strings.Contains(string(f.Data), "ConfigMap") || strings.Contains(string(f.Data), "Secret")
+		if !repos && !values {
 			continue
 		}
 		docs, _ := scan.Parse(f)
-		out = append(out, scan.HelmRepositories(docs)...)
+		idx.repos = append(idx.repos, scan.HelmRepositories(docs)...)
+		for _, d := range docs {
+			if d.Sig.APIVersion == "v1" && (d.Sig.Kind == "ConfigMap" || d.Sig.Kind == "Secret") && d.Sig.Name != "" {
+				k := d.Sig.Kind + "\x00" + d.Sig.Name
+				if l := idx.values[k]; len(l) == 0 || l[len(l)-1] != in.Path {
+					idx.values[k] = append(l, in.Path)
+				}
+			}
+		}
 	}
-	return out
+	e.remote.index[root] = idx
+	return idx
 }
 
 // insideAbs is inside for a directory outside the repository (the chart
