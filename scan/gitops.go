@@ -145,6 +145,19 @@ type RemoteChart struct {
 	VersionPos Pos
 }
 
+// SplitDigest splits an OCI chart reference's version as GitOps files pin
+// it: "1.2.3@sha256:…" (helmfile), "sha256:…" (an Argo CD targetRevision
+// that is a digest) or "1.2.3" (no digest).
+func SplitDigest(v string) (version, digest string) {
+	if strings.HasPrefix(v, "sha256:") {
+		return "", v
+	}
+	if i := strings.Index(v, "@sha256:"); i >= 0 {
+		return v[:i], v[i+1:]
+	}
+	return v, ""
+}
+
 // HelmRepository is a Flux HelmRepository: where a HelmRelease's chart
 // comes from.
 type HelmRepository struct {
@@ -313,6 +326,9 @@ func argoReleases(f *File, label string, spec *yaml.Node) []Release {
 			if v := MapGet(s, "targetRevision"); v != nil {
 				rc.VersionPos = PosOf(Deref(v))
 			}
+			if rc.OCI {
+				rc.Version, rc.Digest = SplitDigest(rc.Version)
+			}
 			r.Fetch = rc
 		case StringValue(p) != "": // a chart when the directory holds a Chart.yaml (the engine looks)
 			r.Pos = PosOf(Deref(p))
@@ -454,6 +470,9 @@ func helmfileReleases(f *File) []Release {
 				if rp, ok := repos[name]; ok && rp.url != "" {
 					rc.Repo, rc.OCI, rc.Chart = rp.url, rp.oci || strings.HasPrefix(rp.url, "oci://"), chartName
 				}
+			}
+			if rc.OCI {
+				rc.Version, rc.Digest = SplitDigest(rc.Version)
 			}
 			if rc.Chart != "" {
 				r.Fetch = rc

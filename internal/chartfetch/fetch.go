@@ -77,7 +77,11 @@ type Source struct {
 // String names the source in messages: "chart web 1.2.3 from
 // https://charts.example.com".
 func (s Source) String() string {
-	return fmt.Sprintf("chart %s %s from %s", s.Chart, s.Version, s.Repo)
+	v := s.Version
+	if s.Digest != "" {
+		v = strings.TrimPrefix(v+"@"+s.Digest, "@")
+	}
+	return fmt.Sprintf("chart %s %s from %s", s.Chart, v, s.Repo)
 }
 
 // Fetcher downloads charts into a cache directory.
@@ -112,12 +116,22 @@ func refuse(format string, a ...any) error { return &Error{fmt.Sprintf(format, a
 
 // exactVersion is a pinned chart version (SemVer 2, a leading v allowed),
 // not a range.
+// ociDigest is a manifest digest a GitOps file pins.
+var ociDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
 var exactVersion = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // Fetch returns the directory of the unpacked chart, downloading it when the
 // cache does not hold it.
 func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
-	if !exactVersion.MatchString(s.Version) {
+	if s.Digest != "" && !ociDigest.MatchString(s.Digest) {
+		return "", refuse("digest %q is not a sha256 manifest digest: not downloaded", s.Digest)
+	}
+	if s.Digest != "" && !s.OCI {
+		return "", refuse("a digest pins an OCI manifest, and %s is not an OCI registry: not downloaded", s.Repo)
+	}
+	// An OCI chart pinned by its manifest digest alone needs no version.
+	if !exactVersion.MatchString(s.Version) && (s.Version != "" || s.Digest == "") {
 		return "", refuse("version %q is not a pinned chart version (a range or none): not downloaded", s.Version)
 	}
 	if s.Chart == "" || strings.ContainsAny(s.Chart, "/\\@:") || s.Chart == "." || s.Chart == ".." {
@@ -322,7 +336,10 @@ func (f *Fetcher) get(ctx context.Context, href, repoURL string, budget int64, w
 // pullOCI pulls the chart from an OCI registry with Helm's registry client.
 func (f *Fetcher) pullOCI(ctx context.Context, s Source) ([]byte, error) {
 	base := strings.TrimSuffix(strings.TrimPrefix(s.Repo, registry.OCIScheme+"://"), "/")
-	ref := base + "/" + s.Chart + ":" + strings.TrimPrefix(s.Version, "")
+	ref := base + "/" + s.Chart
+	if s.Version != "" {
+		ref += ":" + s.Version
+	}
 	if s.Digest != "" {
 		ref += "@" + s.Digest
 	}
@@ -352,7 +369,7 @@ func (f *Fetcher) pullOCI(ctx context.Context, s Source) ([]byte, error) {
 	if s.Digest != "" && res.Manifest.Digest != s.Digest {
 		return nil, refuse("the manifest of %s has digest %s, not the pinned %s: refused", ref, res.Manifest.Digest, s.Digest)
 	}
-	if res.Chart.Meta != nil && (res.Chart.Meta.Name != s.Chart || strings.TrimPrefix(res.Chart.Meta.Version, "v") != strings.TrimPrefix(s.Version, "v")) {
+	if res.Chart.Meta != nil && (res.Chart.Meta.Name != s.Chart || s.Version != "" && strings.TrimPrefix(res.Chart.Meta.Version, "v") != strings.TrimPrefix(s.Version, "v")) {
 		return nil, refuse("%s holds chart %s %s, not %s %s: refused", ref, res.Chart.Meta.Name, res.Chart.Meta.Version, s.Chart, s.Version)
 	}
 	return res.Chart.Data, nil

@@ -451,3 +451,51 @@ func TestFetchChartsRefused(t *testing.T) {
 		t.Errorf("refused archives were cached: %v", entries)
 	}
 }
+
+// Pinned OCI digests in GitOps files reach the fetcher: an Argo CD
+// targetRevision that is a digest, a helmfile version@sha256:…; the pull
+// is kept only when the manifest is that one.
+func TestFetchChartsDigest(t *testing.T) {
+	var requests atomic.Int64
+	host, digests := newOCIRegistry(t, &requests, webChart(t))
+	good, wrong := digests["web"], "sha256:"+strings.Repeat("1", 64)
+	dir := t.TempDir()
+	gitRepo(t, dir)
+	app := func(name, rev string) string {
+		return "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: " + name + "\nspec:\n  source:\n    repoURL: " + host + "/charts\n    chart: web\n    targetRevision: " + rev + "\n"
+	}
+	helmfile := func(version string) string {
+		return "releases:\n  - name: web\n    chart: oci://" + host + "/charts/web\n    version: " + version + "\n"
+	}
+	testfs.WriteFiles(t, dir, map[string]string{
+		"argo-digest.yaml":       app("digest", good),
+		"argo-wrong.yaml":        app("wrong", wrong),
+		"helmfile.yaml":          helmfile("1.0.0@" + good),
+		"helmfile.d/wrong.yaml":  helmfile("1.0.0@" + wrong),
+		"helmfile.d/notsha.yaml": helmfile("1.0.0@sha256:abc"),
+	})
+	got := scanDir(t, remoteEngine(true, &chartfetch.Fetcher{CacheDir: t.TempDir(), PlainHTTP: true}), dir)
+	all := describe(got)
+	t.Log(all)
+	for _, w := range []struct {
+		file       string
+		line       int
+		rule, says string
+	}{
+		{"argo-digest.yaml", 9, "api-removed", "chart web " + good + " from"},
+		{"helmfile.yaml", 4, "api-removed", "chart web 1.0.0@" + good},
+		{"argo-wrong.yaml", 8, checks.HelmRemoteChart.ID, wrong},
+		{"wrong.yaml", 3, checks.HelmRemoteChart.ID, wrong},
+		{"notsha.yaml", 3, checks.HelmRemoteChart.ID, "not a sha256 manifest digest"},
+	} {
+		fs := find(got, w.file, w.line, w.rule)
+		if len(fs) != 1 || !strings.Contains(fs[0].Message, w.says) {
+			t.Errorf("%s:%d: want one %s saying %q:\n%s", w.file, w.line, w.rule, w.says, all)
+		}
+	}
+	for _, f := range got {
+		if f.Rule == "api-removed" && strings.Contains(f.File, "wrong") {
+			t.Errorf("a chart with the wrong digest was rendered: %s:%d %s", f.File, f.Line, f.Message)
+		}
+	}
+}
