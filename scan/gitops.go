@@ -143,6 +143,50 @@ type RemoteChart struct {
 	// VersionPos is the version line (targetRevision, version); the chart
 	// line when there is none.
 	VersionPos Pos
+	// RefKind (OCIRepository or HelmChart), RefName and RefNamespace are a
+	// Flux HelmRelease's spec.chartRef: the engine finds that object among
+	// the repository's files and fills Repo, Chart, Version and Digest.
+	RefKind, RefName, RefNamespace string
+}
+
+// OCIRepository is a Flux OCIRepository: an OCI artifact (here a chart) at
+// spec.url, pinned by spec.ref (tag, digest; a semver range is no pin).
+type OCIRepository struct {
+	Name, Namespace, URL string
+	Tag, Digest, SemVer  string
+}
+
+// HelmChartSource is a Flux HelmChart: a chart and version from a
+// HelmRepository (sourceRef).
+type HelmChartSource struct {
+	Name, Namespace    string
+	Chart, Version     string
+	RepoKind, RepoName string
+}
+
+// FluxChartSources lists the Flux OCIRepositories and HelmCharts among
+// docs (what a HelmRelease's chartRef names).
+func FluxChartSources(docs []*Document) (oci []OCIRepository, charts []HelmChartSource) {
+	for _, d := range docs {
+		group, _, _ := strings.Cut(d.Sig.APIVersion, "/")
+		if group != "source.toolkit.fluxcd.io" || d.Sig.Kind != "OCIRepository" && d.Sig.Kind != "HelmChart" {
+			continue
+		}
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		spec := MapGet(root, "spec")
+		if d.Sig.Kind == "OCIRepository" {
+			ref := MapGet(spec, "ref")
+			oci = append(oci, OCIRepository{Name: d.Sig.Name, Namespace: d.Sig.Namespace, URL: StringValue(MapGet(spec, "url")),
+				Tag: ScalarValue(MapGet(ref, "tag")), Digest: StringValue(MapGet(ref, "digest")), SemVer: StringValue(MapGet(ref, "semver"))})
+			continue
+		}
+		charts = append(charts, HelmChartSource{Name: d.Sig.Name, Namespace: d.Sig.Namespace, Chart: StringValue(MapGet(spec, "chart")),
+			Version: ScalarValue(MapGet(spec, "version")), RepoKind: StringValue(MapPath(spec, "sourceRef", "kind")), RepoName: StringValue(MapPath(spec, "sourceRef", "name"))})
+	}
+	return oci, charts
 }
 
 // SplitDigest splits an OCI chart reference's version as GitOps files pin
@@ -401,6 +445,13 @@ func fluxRelease(f *File, d *Document, root *yaml.Node) (Release, bool) {
 		ref := MapGet(spec, "chartRef")
 		r.Pos = PosOf(ref)
 		r.Remote = fmt.Sprintf("chart from %s %s", StringValue(MapGet(ref, "kind")), StringValue(MapGet(ref, "name")))
+		if k := StringValue(MapGet(ref, "kind")); (k == "OCIRepository" || k == "HelmChart") && StringValue(MapGet(ref, "name")) != "" {
+			ns := StringValue(MapGet(ref, "namespace"))
+			if ns == "" {
+				ns = d.Sig.Namespace
+			}
+			r.Fetch = &RemoteChart{RefKind: k, RefName: StringValue(MapGet(ref, "name")), RefNamespace: ns, VersionPos: r.Pos}
+		}
 	default:
 		return r, false
 	}

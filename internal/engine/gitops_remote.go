@@ -43,7 +43,54 @@ type remoteState struct {
 // repoIndex is what the repository's YAML files hold for GitOps releases.
 type repoIndex struct {
 	repos  []scan.HelmRepository
+	oci    []scan.OCIRepository
+	charts []scan.HelmChartSource
 	values valuesIndex
+}
+
+// chartRef fills rc from the OCIRepository or HelmChart a Flux
+// HelmRelease's chartRef names (in the release's file, else among the
+// repository's files; its namespace, or either without one); why says what
+// is missing.
+func (e *Engine) chartRef(docs []*scan.Document, root string, rc *scan.RemoteChart) (why string) {
+	same := func(name, ns string) bool {
+		return name == rc.RefName && (ns == rc.RefNamespace || ns == "" || rc.RefNamespace == "")
+	}
+	oci, charts := scan.FluxChartSources(docs)
+	idx := e.repoIndex(root)
+	switch rc.RefKind {
+	case "OCIRepository":
+		for _, o := range append(oci, idx.oci...) {
+			if !same(o.Name, o.Namespace) {
+				continue
+			}
+			rest, ok := strings.CutPrefix(o.URL, "oci://")
+			i := strings.LastIndexByte(rest, '/')
+			if !ok || i <= 0 {
+				return fmt.Sprintf("has url %q, not oci://host/path/chart", o.URL)
+			}
+			if o.Tag == "" && o.Digest == "" {
+				return fmt.Sprintf("pins no tag or digest (semver %q is a range)", o.SemVer)
+			}
+			rc.Repo, rc.OCI, rc.Chart, rc.Version, rc.Digest = "oci://"+rest[:i], true, rest[i+1:], o.Tag, o.Digest
+			return ""
+		}
+	case "HelmChart":
+		for _, c := range append(charts, idx.charts...) {
+			if !same(c.Name, c.Namespace) {
+				continue
+			}
+			if c.RepoKind != "HelmRepository" {
+				return fmt.Sprintf("takes chart %s from a %s, not a chart repository", c.Chart, c.RepoKind)
+			}
+			rc.Chart, rc.Version, rc.RepoName = c.Chart, c.Version, c.RepoName
+			if rc.RepoNamespace = c.Namespace; rc.RepoNamespace == "" {
+				rc.RepoNamespace = rc.RefNamespace
+			}
+			return ""
+		}
+	}
+	return "is not among the repository's files"
 }
 
 // fetcher returns the run's chart fetcher.
@@ -65,6 +112,11 @@ func (e *Engine) notChecked(r scan.Release, sev checks.Severity, msg string) che
 // remoteRelease fetches, renders and reports one remote release of f.
 func (e *Engine) remoteRelease(ctx context.Context, f *scan.File, docs []*scan.Document, root string, r scan.Release) []checks.Finding {
 	rc := *r.Fetch
+	if rc.RefKind != "" {
+		if why := e.chartRef(docs, root, &rc); why != "" {
+			return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: the chartRef %s %s %s, so its chart was not downloaded or checked.", r.Label, rc.RefKind, rc.RefName, why))}
+		}
+	}
 	if rc.Repo == "" && rc.RepoName != "" {
 		repo, ok := e.helmRepository(docs, root, rc.RepoName, rc.RepoNamespace)
 		if !ok {
@@ -287,13 +339,15 @@ func (e *Engine) repoIndex(root string) *repoIndex {
 		if err != nil {
 			continue
 		}
-		repos := strings.Contains(string(f.Data), "HelmRepository")
+		repos := strings.Contains(string(f.Data), "HelmRepository") || strings.Contains(string(f.Data), "OCIRepository") || strings.Contains(string(f.Data), "HelmChart")
 		values := strings.Contains(string(f.Data), "ConfigMap") || strings.Contains(string(f.Data), "Secret")
 		if !repos && !values {
 			continue
 		}
 		docs, _ := scan.Parse(f)
 		idx.repos = append(idx.repos, scan.HelmRepositories(docs)...)
+		oci, charts := scan.FluxChartSources(docs)
+		idx.oci, idx.charts = append(idx.oci, oci...), append(idx.charts, charts...)
 		for _, d := range docs {
 			if d.Sig.APIVersion == "v1" && (d.Sig.Kind == "ConfigMap" || d.Sig.Kind == "Secret") && d.Sig.Name != "" {
 				k := d.Sig.Kind + "\x00" + d.Sig.Name
