@@ -163,7 +163,7 @@ func (e *Engine) releaseFindings(dir string, opts scan.ChartOptions, r scan.Rele
 // notFetched says why a remote release was not checked.
 func notFetched(fetch bool) string {
 	if fetch {
-		return "kubeready cannot name its repository and version (a Flux chartRef, a chart without a repository), so it was not downloaded."
+		return "kubeready cannot name its repository and version (a Flux chartRef to neither an OCIRepository nor a HelmChart, a chart without a repository), so it was not downloaded."
 	}
 	return "kubeready downloads charts only with --fetch-charts (Action input fetch-charts)."
 }
