@@ -113,11 +113,12 @@ var (
 	HelmRemoteChart = &Rule{
 		ID: "helm-remote-chart", Title: "GitOps release of a remote chart was not rendered", Severity: Info,
 		Rationale: "kubeready renders the Helm releases that Argo CD Applications and ApplicationSets, Flux HelmReleases and helmfile.yaml declare, with the declared values " +
-			"(helm.values, valuesObject, valueFiles, parameters; HelmRelease values and valuesFiles; helmfile values and set). A chart of the repository is rendered from its directory. " +
+			"(helm.values, valuesObject, valueFiles, parameters; HelmRelease values, valuesFiles and valuesFrom, whose ConfigMaps and Secrets are looked up among the repository's own files; helmfile values and set). A chart of the repository is rendered from its directory. " +
 			"A chart from a Helm repository or an OCI registry is downloaded only with --fetch-charts (Action input fetch-charts): without it kubeready touches no network, and the release is listed once, " +
 			"on its chart line, as not checked (info). With it, the chart is pulled at its pinned version through the Helm SDK's downloaders and checked; this finding (a warning) then says why a release could not be: " +
-			"a version that is a range, a HelmRepository that is not among the repository's files, a Flux chartRef, an archive that does not match the digest of the repository's index.yaml " +
-			"(or of a pinned OCI manifest), a download over its budget (32 MiB on the wire per chart and per index.yaml; 60 s per request), an archive Helm's checks refuse, a network error. " +
+			"a version that is a range, a HelmRepository, OCIRepository or HelmChart (a Flux chartRef) that is not among the repository's files, a valuesFrom ConfigMap or Secret that is not there and not optional (or is SOPS-encrypted), " +
+			"an archive that does not match the digest of the repository's index.yaml or an OCI manifest that is not the pinned digest (Argo CD targetRevision sha256:…, Flux OCIRepository ref.digest, helmfile version 1.2.3@sha256:…), " +
+			"a download over its budget (32 MiB on the wire per chart and per index.yaml; 60 s per request) or still running at the run's --timeout (the download timed out), an archive Helm's checks refuse, a network error. " +
 			"Rules that read the release itself (eks-alb-endpointslices: the chart version and enableEndpointSlices) run either way.",
 		Fix:     "Run with --fetch-charts (Action: fetch-charts: true) to check the chart at its pinned version; pin an exact version; or vendor the chart (helm pull --untar) into the repository and point the release at it.",
 		Example: "spec:\n  chart:\n    spec:\n      chart: cert-manager\n      version: v1.14.4\n      sourceRef: {kind: HelmRepository, name: jetstack}\n",

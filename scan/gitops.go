@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -47,6 +48,83 @@ type Release struct {
 	// declared values start (zero when there are none).
 	ValuePos  map[string]Pos
 	ValuesPos Pos
+	// ValuesFrom are a Flux HelmRelease's valuesFrom references, in order;
+	// the engine resolves them among the repository's ConfigMaps and
+	// Secrets and applies them after ValuesFiles and before ValuesYAML
+	// (spec.values), as Flux merges them. Namespace is the HelmRelease's
+	// (where Flux looks the objects up).
+	ValuesFrom []ValuesRef
+	Namespace  string
+}
+
+// ValuesRef is one entry of a Flux HelmRelease's spec.valuesFrom.
+type ValuesRef struct {
+	// Kind is ConfigMap or Secret; Name the object's name.
+	Kind, Name string
+	// ValuesKey is the data key holding the values ("values.yaml" when
+	// not given); TargetPath, when set, is the dotted path the key's
+	// content is set at (a single value), instead of merging it at the
+	// root.
+	ValuesKey, TargetPath string
+	// Optional: a missing object or key is passed over, as Flux does.
+	Optional bool
+	// Pos is the entry's line.
+	Pos Pos
+}
+
+// ValuesSource is a ConfigMap or Secret a valuesFrom entry can name, with
+// its data decoded (a Secret's data is base64; stringData wins over data,
+// as the API server merges them).
+type ValuesSource struct {
+	Kind, Name, Namespace string
+	Data                  map[string]string
+	// Encrypted: the object carries SOPS metadata, so its data is
+	// ciphertext kubeready cannot read.
+	Encrypted bool
+	// Bad names a data key whose base64 does not decode.
+	Bad string
+}
+
+// ValuesSources lists the ConfigMaps and Secrets among docs.
+func ValuesSources(docs []*Document) []ValuesSource {
+	var out []ValuesSource
+	for _, d := range docs {
+		if d.Sig.APIVersion != "v1" || d.Sig.Kind != "ConfigMap" && d.Sig.Kind != "Secret" || d.Sig.Name == "" {
+			continue
+		}
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		vs := ValuesSource{Kind: d.Sig.Kind, Name: d.Sig.Name, Namespace: d.Sig.Namespace, Data: map[string]string{},
+			Encrypted: MapGet(root, "sops") != nil}
+		each := func(n *yaml.Node, decode bool) {
+			n = Deref(n)
+			if n == nil || n.Kind != yaml.MappingNode {
+				return
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, ScalarValue(n.Content[i+1])
+				if decode {
+					b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v), ""))
+					if err != nil {
+						if vs.Bad == "" {
+							vs.Bad = k
+						}
+						continue
+					}
+					v = string(b)
+				}
+				vs.Data[k] = v
+			}
+		}
+		each(MapGet(root, "data"), d.Sig.Kind == "Secret")
+		if d.Sig.Kind == "Secret" {
+			each(MapGet(root, "stringData"), false)
+		}
+		out = append(out, vs)
+	}
+	return out
 }
 
 // RemoteChart is a chart in an HTTP chart repository or an OCI registry,
@@ -65,6 +143,63 @@ type RemoteChart struct {
 	// VersionPos is the version line (targetRevision, version); the chart
 	// line when there is none.
 	VersionPos Pos
+	// RefKind (OCIRepository or HelmChart), RefName and RefNamespace are a
+	// Flux HelmRelease's spec.chartRef: the engine finds that object among
+	// the repository's files and fills Repo, Chart, Version and Digest.
+	RefKind, RefName, RefNamespace string
+}
+
+// OCIRepository is a Flux OCIRepository: an OCI artifact (here a chart) at
+// spec.url, pinned by spec.ref (tag, digest; a semver range is no pin).
+type OCIRepository struct {
+	Name, Namespace, URL string
+	Tag, Digest, SemVer  string
+}
+
+// HelmChartSource is a Flux HelmChart: a chart and version from a
+// HelmRepository (sourceRef).
+type HelmChartSource struct {
+	Name, Namespace    string
+	Chart, Version     string
+	RepoKind, RepoName string
+}
+
+// FluxChartSources lists the Flux OCIRepositories and HelmCharts among
+// docs (what a HelmRelease's chartRef names).
+func FluxChartSources(docs []*Document) (oci []OCIRepository, charts []HelmChartSource) {
+	for _, d := range docs {
+		group, _, _ := strings.Cut(d.Sig.APIVersion, "/")
+		if group != "source.toolkit.fluxcd.io" || d.Sig.Kind != "OCIRepository" && d.Sig.Kind != "HelmChart" {
+			continue
+		}
+		root, err := d.Node()
+		if err != nil || root == nil {
+			continue
+		}
+		spec := MapGet(root, "spec")
+		if d.Sig.Kind == "OCIRepository" {
+			ref := MapGet(spec, "ref")
+			oci = append(oci, OCIRepository{Name: d.Sig.Name, Namespace: d.Sig.Namespace, URL: StringValue(MapGet(spec, "url")),
+				Tag: ScalarValue(MapGet(ref, "tag")), Digest: StringValue(MapGet(ref, "digest")), SemVer: StringValue(MapGet(ref, "semver"))})
+			continue
+		}
+		charts = append(charts, HelmChartSource{Name: d.Sig.Name, Namespace: d.Sig.Namespace, Chart: StringValue(MapGet(spec, "chart")),
+			Version: ScalarValue(MapGet(spec, "version")), RepoKind: StringValue(MapPath(spec, "sourceRef", "kind")), RepoName: StringValue(MapPath(spec, "sourceRef", "name"))})
+	}
+	return oci, charts
+}
+
+// SplitDigest splits an OCI chart reference's version as GitOps files pin
+// it: "1.2.3@sha256:…" (helmfile), "sha256:…" (an Argo CD targetRevision
+// that is a digest) or "1.2.3" (no digest).
+func SplitDigest(v string) (version, digest string) {
+	if strings.HasPrefix(v, "sha256:") {
+		return "", v
+	}
+	if i := strings.Index(v, "@sha256:"); i >= 0 {
+		return v[:i], v[i+1:]
+	}
+	return v, ""
 }
 
 // HelmRepository is a Flux HelmRepository: where a HelmRelease's chart
@@ -235,6 +370,9 @@ func argoReleases(f *File, label string, spec *yaml.Node) []Release {
 			if v := MapGet(s, "targetRevision"); v != nil {
 				rc.VersionPos = PosOf(Deref(v))
 			}
+			if rc.OCI {
+				rc.Version, rc.Digest = SplitDigest(rc.Version)
+			}
 			r.Fetch = rc
 		case StringValue(p) != "": // a chart when the directory holds a Chart.yaml (the engine looks)
 			r.Pos = PosOf(Deref(p))
@@ -307,6 +445,13 @@ func fluxRelease(f *File, d *Document, root *yaml.Node) (Release, bool) {
 		ref := MapGet(spec, "chartRef")
 		r.Pos = PosOf(ref)
 		r.Remote = fmt.Sprintf("chart from %s %s", StringValue(MapGet(ref, "kind")), StringValue(MapGet(ref, "name")))
+		if k := StringValue(MapGet(ref, "kind")); (k == "OCIRepository" || k == "HelmChart") && StringValue(MapGet(ref, "name")) != "" {
+			ns := StringValue(MapGet(ref, "namespace"))
+			if ns == "" {
+				ns = d.Sig.Namespace
+			}
+			r.Fetch = &RemoteChart{RefKind: k, RefName: StringValue(MapGet(ref, "name")), RefNamespace: ns, VersionPos: r.Pos}
+		}
 	default:
 		return r, false
 	}
@@ -314,6 +459,19 @@ func fluxRelease(f *File, d *Document, root *yaml.Node) (Release, bool) {
 		r.ValuesYAML = append(r.ValuesYAML, nodeYAML(v))
 		r.valuesStart(PosOf(v))
 		r.addValuePos(v, "", nil)
+	}
+	r.Namespace = d.Sig.Namespace
+	for _, it := range Items(MapGet(spec, "valuesFrom")) {
+		ref := ValuesRef{Kind: StringValue(MapGet(it, "kind")), Name: StringValue(MapGet(it, "name")),
+			ValuesKey: StringValue(MapGet(it, "valuesKey")), TargetPath: StringValue(MapGet(it, "targetPath")),
+			Optional: ScalarValue(MapGet(it, "optional")) == "true", Pos: PosOf(Deref(it))}
+		if n := MapGet(it, "name"); n != nil {
+			ref.Pos = PosOf(Deref(n))
+		}
+		if ref.ValuesKey == "" {
+			ref.ValuesKey = "values.yaml"
+		}
+		r.ValuesFrom = append(r.ValuesFrom, ref)
 	}
 	return r, true
 }
@@ -363,6 +521,9 @@ func helmfileReleases(f *File) []Release {
 				if rp, ok := repos[name]; ok && rp.url != "" {
 					rc.Repo, rc.OCI, rc.Chart = rp.url, rp.oci || strings.HasPrefix(rp.url, "oci://"), chartName
 				}
+			}
+			if rc.OCI {
+				rc.Version, rc.Digest = SplitDigest(rc.Version)
 			}
 			if rc.Chart != "" {
 				r.Fetch = rc

@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -76,7 +77,11 @@ type Source struct {
 // String names the source in messages: "chart web 1.2.3 from
 // https://charts.example.com".
 func (s Source) String() string {
-	return fmt.Sprintf("chart %s %s from %s", s.Chart, s.Version, s.Repo)
+	v := s.Version
+	if s.Digest != "" {
+		v = strings.TrimPrefix(v+"@"+s.Digest, "@")
+	}
+	return fmt.Sprintf("chart %s %s from %s", s.Chart, v, s.Repo)
 }
 
 // Fetcher downloads charts into a cache directory.
@@ -111,12 +116,22 @@ func refuse(format string, a ...any) error { return &Error{fmt.Sprintf(format, a
 
 // exactVersion is a pinned chart version (SemVer 2, a leading v allowed),
 // not a range.
+// ociDigest is a manifest digest a GitOps file pins.
+var ociDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
 var exactVersion = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // Fetch returns the directory of the unpacked chart, downloading it when the
 // cache does not hold it.
 func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
-	if !exactVersion.MatchString(s.Version) {
+	if s.Digest != "" && !ociDigest.MatchString(s.Digest) {
+		return "", refuse("digest %q is not a sha256 manifest digest: not downloaded", s.Digest)
+	}
+	if s.Digest != "" && !s.OCI {
+		return "", refuse("a digest pins an OCI manifest, and %s is not an OCI registry: not downloaded", s.Repo)
+	}
+	// An OCI chart pinned by its manifest digest alone needs no version.
+	if !exactVersion.MatchString(s.Version) && (s.Version != "" || s.Digest == "") {
 		return "", refuse("version %q is not a pinned chart version (a range or none): not downloaded", s.Version)
 	}
 	if s.Chart == "" || strings.ContainsAny(s.Chart, "/\\@:") || s.Chart == "." || s.Chart == ".." {
@@ -137,6 +152,9 @@ func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
 			return dir, nil
 		}
 	}
+	if ctx.Err() != nil {
+		return "", stopped(ctx)
+	}
 	var data []byte
 	if s.OCI {
 		data, err = f.pullOCI(ctx, s)
@@ -144,6 +162,9 @@ func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
 		data, err = f.pullHTTP(ctx, s)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", stopped(ctx)
+		}
 		return "", err
 	}
 	sum := sha256.Sum256(data)
@@ -159,6 +180,11 @@ func (f *Fetcher) Fetch(ctx context.Context, s Source) (dir string, err error) {
 		return "", refuse("cannot write the chart cache: %v", unwrapPath(err))
 	}
 	return dir, nil
+}
+
+// stopped is the error of a download the run's context ended (--timeout).
+func stopped(ctx context.Context) error {
+	return refuse("the download timed out: stopped at the run's deadline (%v)", context.Cause(ctx))
 }
 
 // keyOf names a source in refs/.
@@ -291,8 +317,8 @@ func (f *Fetcher) pullHTTP(ctx context.Context, s Source) ([]byte, error) {
 // get downloads one URL through Helm's HTTP getter, bounded by budget bytes
 // on the wire.
 func (f *Fetcher) get(ctx context.Context, href, repoURL string, budget int64, what string) ([]byte, error) {
-	tr, over := budgetTransport(ctx, budget)
-	defer tr.CloseIdleConnections()
+	tr, over, done := budgetTransport(ctx, budget)
+	defer done()
 	g, err := getter.NewHTTPGetter(getter.WithURL(repoURL), getter.WithTimeout(f.timeout()), getter.WithTransport(tr))
 	if err != nil {
 		return nil, refuse("cannot download: %v", err)
@@ -310,12 +336,15 @@ func (f *Fetcher) get(ctx context.Context, href, repoURL string, budget int64, w
 // pullOCI pulls the chart from an OCI registry with Helm's registry client.
 func (f *Fetcher) pullOCI(ctx context.Context, s Source) ([]byte, error) {
 	base := strings.TrimSuffix(strings.TrimPrefix(s.Repo, registry.OCIScheme+"://"), "/")
-	ref := base + "/" + s.Chart + ":" + strings.TrimPrefix(s.Version, "")
+	ref := base + "/" + s.Chart
+	if s.Version != "" {
+		ref += ":" + s.Version
+	}
 	if s.Digest != "" {
 		ref += "@" + s.Digest
 	}
-	tr, over := budgetTransport(ctx, f.maxChart())
-	defer tr.CloseIdleConnections()
+	tr, over, done := budgetTransport(ctx, f.maxChart())
+	defer done()
 	hc := &http.Client{Transport: tr, Timeout: f.timeout()}
 	opts := []registry.ClientOption{
 		registry.ClientOptHTTPClient(hc),
@@ -340,7 +369,7 @@ func (f *Fetcher) pullOCI(ctx context.Context, s Source) ([]byte, error) {
 	if s.Digest != "" && res.Manifest.Digest != s.Digest {
 		return nil, refuse("the manifest of %s has digest %s, not the pinned %s: refused", ref, res.Manifest.Digest, s.Digest)
 	}
-	if res.Chart.Meta != nil && (res.Chart.Meta.Name != s.Chart || strings.TrimPrefix(res.Chart.Meta.Version, "v") != strings.TrimPrefix(s.Version, "v")) {
+	if res.Chart.Meta != nil && (res.Chart.Meta.Name != s.Chart || s.Version != "" && strings.TrimPrefix(res.Chart.Meta.Version, "v") != strings.TrimPrefix(s.Version, "v")) {
 		return nil, refuse("%s holds chart %s %s, not %s %s: refused", ref, res.Chart.Meta.Name, res.Chart.Meta.Version, s.Chart, s.Version)
 	}
 	return res.Chart.Data, nil
@@ -375,18 +404,43 @@ var errOverBudget = errors.New("download over budget")
 // cannot grow after the count) and that dials under ctx; over reports that
 // the budget stopped a read. The SDK's getters take an *http.Transport, not
 // any RoundTripper, so the bound sits in the connection.
-func budgetTransport(ctx context.Context, budget int64) (*http.Transport, *atomic.Bool) {
+//
+// The SDK's getters and registry client make their requests under
+// context.Background(), so ctx (the run's --timeout) cannot reach them
+// through the request: the transport closes every connection it opened
+// when ctx ends, and refuses to dial after it. A registry that never
+// answers is then left at the run's deadline, not at the per-request
+// timeout.
+func budgetTransport(ctx context.Context, budget int64) (tr *http.Transport, over *atomic.Bool, done func()) {
 	left := &atomic.Int64{}
 	left.Store(budget)
-	over := &atomic.Bool{}
+	over = &atomic.Bool{}
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	ended := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		ended = true
+		for c := range conns {
+			_ = c.Close()
+		}
+	})
+	tr = &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
 			c, err := d.DialContext(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			if ended {
+				_ = c.Close()
+				return nil, context.Cause(ctx)
+			}
+			conns[c] = true
 			return &budgetConn{Conn: c, left: left, over: over}, nil
 		},
 		DisableCompression:     true,
@@ -395,7 +449,7 @@ func budgetTransport(ctx context.Context, budget int64) (*http.Transport, *atomi
 		MaxResponseHeaderBytes: 64 << 10,
 		ForceAttemptHTTP2:      true,
 	}
-	return tr, over
+	return tr, over, func() { stop(); tr.CloseIdleConnections() }
 }
 
 type budgetConn struct {

@@ -2,14 +2,17 @@ package chartfetch
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"helm.sh/helm/v4/pkg/chart/common"
@@ -74,5 +77,38 @@ func TestOCIDigest(t *testing.T) {
 	// a name with a path in it is not a chart name
 	if _, err := f.Fetch(context.Background(), Source{Repo: src.Repo, OCI: true, Chart: "../x", Version: "0.1.0"}); err == nil || !strings.Contains(err.Error(), "not a chart name") {
 		t.Errorf("chart ../x: %v", err)
+	}
+}
+
+// A repository that never answers is left when the caller's context ends
+// (the run's --timeout), not at the per-request timeout: the SDK's getters
+// make their requests under context.Background(), so the transport closes
+// its connections itself.
+func TestFetchStopsWithContext(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	u, _ := url.Parse(srv.URL)
+	f := &Fetcher{CacheDir: t.TempDir(), PlainHTTP: true}
+	for _, src := range []Source{
+		{Repo: srv.URL, Chart: "web", Version: "1.0.0"},
+		{Repo: "oci://" + u.Host + "/charts", OCI: true, Chart: "web", Version: "1.0.0"},
+	} {
+		ctx, cancel := context.WithTimeoutCause(context.Background(), 300*time.Millisecond, errors.New("--timeout 300ms reached"))
+		start := time.Now()
+		_, err := f.Fetch(ctx, src)
+		cancel()
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("%s: took %v after a 300ms deadline", src, el)
+		}
+		if err == nil || !strings.Contains(err.Error(), "timed out") || !strings.Contains(err.Error(), "--timeout 300ms") {
+			t.Errorf("%s: %v, want the download timed out", src, err)
+		}
 	}
 }

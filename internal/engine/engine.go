@@ -130,7 +130,7 @@ func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 			return fileResult{findings: []checks.Finding{*problem}}
 		}
 		res = e.checkFile(f)
-		e.checkGitOps(f, &res) // gitops.go
+		e.checkGitOps(ctx, f, &res) // gitops.go
 		if inputs[i].Path == scan.StdinPath {
 			e.placeHelmOutput(f, &res)
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,9 +24,10 @@ const maxReleasesPerFile = 16
 // chart's defaults give too is kept as it is (the chart's own render, when
 // it is scanned, gives the same one, and the two are one after dedupe); one
 // only the declared values give names the release in Rendered.Values and
-// its message. A remote chart is listed once as skipped: kubeready does not
-// download charts.
-func (e *Engine) checkGitOps(f *scan.File, res *fileResult) {
+// its message. A remote chart is listed once as not checked, unless
+// --fetch-charts downloads it (gitops_remote.go) under ctx: the run's
+// deadline stops a download.
+func (e *Engine) checkGitOps(ctx context.Context, f *scan.File, res *fileResult) {
 	if !scan.MayDeclareReleases(f) {
 		return
 	}
@@ -57,7 +59,7 @@ func (e *Engine) checkGitOps(f *scan.File, res *fileResult) {
 				break
 			}
 			rendered++
-			res.findings = append(res.findings, dropSeen(res.findings, e.remoteRelease(f, docs, root, r))...) // gitops_remote.go
+			res.findings = append(res.findings, dropSeen(res.findings, e.remoteRelease(ctx, f, docs, root, r))...) // gitops_remote.go
 			continue
 		}
 		if r.Remote != "" {
@@ -111,7 +113,13 @@ func (e *Engine) checkGitOps(f *scan.File, res *fileResult) {
 				Reason: fmt.Sprintf("line %d: %s: values file %s is not a regular file inside the repository: not checked", r.Pos.Line, r.Label, bad)})
 			continue
 		}
-		opts.ValuesYAML = append(slices.Clip(opts.ValuesYAML), r.ValuesYAML...)
+		from, why := e.valuesFrom(docs, root, &r) // gitops_values.go
+		if why != "" {
+			res.skipped = append(res.skipped, annotate.Skipped{File: f.Path,
+				Reason: fmt.Sprintf("line %d: %s: %s: the values could not be resolved, not checked", r.Pos.Line, r.Label, why)})
+			continue
+		}
+		opts.ValuesYAML = append(append(slices.Clip(opts.ValuesYAML), from...), r.ValuesYAML...)
 		opts.Set = append(slices.Clip(opts.Set), r.Set...)
 		if err := opts.Validate(); err != nil {
 			res.skipped = append(res.skipped, annotate.Skipped{File: f.Path, Reason: fmt.Sprintf("line %d: %s: %v: not checked", r.Pos.Line, r.Label, err)})
@@ -155,7 +163,7 @@ func (e *Engine) releaseFindings(dir string, opts scan.ChartOptions, r scan.Rele
 // notFetched says why a remote release was not checked.
 func notFetched(fetch bool) string {
 	if fetch {
-		return "kubeready cannot name its repository and version (a Flux chartRef, a chart without a repository), so it was not downloaded."
+		return "kubeready cannot name its repository and version (a Flux chartRef to neither an OCIRepository nor a HelmChart, a chart without a repository), so it was not downloaded."
 	}
 	return "kubeready downloads charts only with --fetch-charts (Action input fetch-charts)."
 }

@@ -31,12 +31,66 @@ import (
 // (eks-alb-endpointslices reads the chart version and enableEndpointSlices
 // from the release) is that finding: the render's copy is dropped.
 
-// remoteState is what the remote releases of one run share: the Flux
-// HelmRepositories of the repository, read once when a HelmRelease's
-// repository is not in its own file.
+// remoteState is what the GitOps releases of one run share: an index of
+// the repository's Flux HelmRepositories and of its ConfigMaps and Secrets
+// by name (valuesFrom), built once per repository root when a release
+// needs it.
 type remoteState struct {
 	mu    sync.Mutex
-	repos map[string][]scan.HelmRepository // by repository root
+	index map[string]*repoIndex // by repository root
+}
+
+// repoIndex is what the repository's YAML files hold for GitOps releases.
+type repoIndex struct {
+	repos  []scan.HelmRepository
+	oci    []scan.OCIRepository
+	charts []scan.HelmChartSource
+	values valuesIndex
+}
+
+// chartRef fills rc from the OCIRepository or HelmChart a Flux
+// HelmRelease's chartRef names (in the release's file, else among the
+// repository's files; its namespace, or either without one); why says what
+// is missing.
+func (e *Engine) chartRef(docs []*scan.Document, root string, rc *scan.RemoteChart) (why string) {
+	same := func(name, ns string) bool {
+		return name == rc.RefName && (ns == rc.RefNamespace || ns == "" || rc.RefNamespace == "")
+	}
+	oci, charts := scan.FluxChartSources(docs)
+	idx := e.repoIndex(root)
+	switch rc.RefKind {
+	case "OCIRepository":
+		for _, o := range append(oci, idx.oci...) {
+			if !same(o.Name, o.Namespace) {
+				continue
+			}
+			rest, ok := strings.CutPrefix(o.URL, "oci://")
+			i := strings.LastIndexByte(rest, '/')
+			if !ok || i <= 0 {
+				return fmt.Sprintf("has url %q, not oci://host/path/chart", o.URL)
+			}
+			if o.Tag == "" && o.Digest == "" {
+				return fmt.Sprintf("pins no tag or digest (semver %q is a range)", o.SemVer)
+			}
+			rc.Repo, rc.OCI, rc.Chart, rc.Version, rc.Digest = "oci://"+rest[:i], true, rest[i+1:], o.Tag, o.Digest
+			return ""
+		}
+	case "HelmChart":
+		for _, c := range append(charts, idx.charts...) {
+			if !same(c.Name, c.Namespace) {
+				continue
+			}
+			if c.RepoKind != "HelmRepository" {
+				return fmt.Sprintf("takes chart %s from a %s, not a chart repository", c.Chart, c.RepoKind)
+			}
+			rc.Chart, rc.Version, rc.RepoName = c.Chart, c.Version, c.RepoName
+			if rc.RepoNamespace = c.Namespace; rc.RepoNamespace == "" {
+				rc.RepoNamespace = rc.RefNamespace
+			}
+			return ""
+		}
+	}
+	return "is not among the repository's files"
 }
 
 // fetcher returns the run's chart fetcher.
@@ -56,8 +110,13 @@ func (e *Engine) notChecked(r scan.Release, sev checks.Severity, msg string) che
 }
 
 // remoteRelease fetches, renders and reports one remote release of f.
-func (e *Engine) remoteRelease(f *scan.File, docs []*scan.Document, root string, r scan.Release) []checks.Finding {
+func (e *Engine) remoteRelease(ctx context.Context, f *scan.File, docs []*scan.Document, root string, r scan.Release) []checks.Finding {
 	rc := *r.Fetch
+	if rc.RefKind != "" {
+		if why := e.chartRef(docs, root, &rc); why != "" {
+			return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: the chartRef %s %s %s, so its chart was not downloaded or checked.", r.Label, rc.RefKind, rc.RefName, why))}
+		}
+	}
 	if rc.Repo == "" && rc.RepoName != "" {
 		repo, ok := e.helmRepository(docs, root, rc.RepoName, rc.RepoNamespace)
 		if !ok {
@@ -66,8 +125,13 @@ func (e *Engine) remoteRelease(f *scan.File, docs []*scan.Document, root string,
 		rc.Repo, rc.OCI = repo.URL, repo.OCI
 	}
 	src := chartfetch.Source{Repo: rc.Repo, OCI: rc.OCI, Chart: rc.Chart, Version: rc.Version, Digest: rc.Digest}
-	// Each request is bounded by the fetcher's timeout; a pull is a few.
-	dir, err := e.fetcher().Fetch(context.Background(), src)
+	from, why := e.valuesFrom(docs, root, &r) // gitops_values.go; before the download, which it would waste
+	if why != "" {
+		return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: %s: the values could not be resolved, so the remote %s was not checked.", r.Label, why, src))}
+	}
+	// Each request is bounded by the fetcher's timeout (a pull is a few),
+	// and the whole download by the run's context (--timeout).
+	dir, err := e.fetcher().Fetch(ctx, src)
 	if err != nil {
 		return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: the remote %s was not checked: %v", r.Label, src, err))}
 	}
@@ -89,7 +153,7 @@ func (e *Engine) remoteRelease(f *scan.File, docs []*scan.Document, root string,
 		}
 		opts.ValuesFiles = append(opts.ValuesFiles, p)
 	}
-	opts.ValuesYAML = append(slices.Clip(opts.ValuesYAML), r.ValuesYAML...)
+	opts.ValuesYAML = append(append(slices.Clip(opts.ValuesYAML), from...), r.ValuesYAML...)
 	opts.Set = append(slices.Clip(opts.Set), r.Set...)
 	if err := opts.Validate(); err != nil {
 		return []checks.Finding{e.notChecked(r, checks.Warning, fmt.Sprintf("%s: %v: the remote %s was not checked.", r.Label, err, src))}
@@ -252,39 +316,49 @@ func (e *Engine) helmRepository(docs []*scan.Document, root, name, ns string) (s
 	if r, ok := pick(scan.HelmRepositories(docs)); ok {
 		return r, true
 	}
-	e.remote.mu.Lock()
-	defer e.remote.mu.Unlock()
-	if e.remote.repos == nil {
-		e.remote.repos = map[string][]scan.HelmRepository{}
-	}
-	repos, ok := e.remote.repos[root]
-	if !ok {
-		repos = e.readHelmRepositories(root)
-		e.remote.repos[root] = repos
-	}
-	return pick(repos)
+	return pick(e.repoIndex(root).repos)
 }
 
-// readHelmRepositories reads the Flux HelmRepositories of the manifests
-// under root, with the walk's rules (scan.Discover) and the file size limit.
-func (e *Engine) readHelmRepositories(root string) []scan.HelmRepository {
-	var out []scan.HelmRepository
+// repoIndex returns the index of root's YAML files, reading them the first
+// time (with the walk's rules, scan.Discover, and the file size limit).
+func (e *Engine) repoIndex(root string) *repoIndex {
+	e.remote.mu.Lock()
+	defer e.remote.mu.Unlock()
+	if e.remote.index == nil {
+		e.remote.index = map[string]*repoIndex{}
+	}
+	if idx, ok := e.remote.index[root]; ok {
+		return idx
+	}
+	idx := &repoIndex{values: valuesIndex{}}
 	for _, in := range scan.Discover([]string{root}).Inputs {
 		if in.Kind != scan.InputFile {
 			continue
 		}
-		fi, err := os.Stat(in.Path)
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() > 5<<20 {
+		f, err := e.readRepoFile(in.Path)
+		if err != nil {
 			continue
 		}
-		f, problem, err := e.read(in)
-		if err != nil || problem != nil || !strings.Contains(string(f.Data), "HelmRepository") {
+		repos := strings.Contains(string(f.Data), "HelmRepository") || strings.Contains(string(f.Data), "OCIRepository") || strings.Contains(string(f.Data), "HelmChart")
+		values := strings.Contains(string(f.Data), "ConfigMap") || strings.Contains(string(f.Data), "Secret")
+		if !repos && !values {
 			continue
 		}
 		docs, _ := scan.Parse(f)
-		out = append(out, scan.HelmRepositories(docs)...)
+		idx.repos = append(idx.repos, scan.HelmRepositories(docs)...)
+		oci, charts := scan.FluxChartSources(docs)
+		idx.oci, idx.charts = append(idx.oci, oci...), append(idx.charts, charts...)
+		for _, d := range docs {
+			if d.Sig.APIVersion == "v1" && (d.Sig.Kind == "ConfigMap" || d.Sig.Kind == "Secret") && d.Sig.Name != "" {
+				k := d.Sig.Kind + "\x00" + d.Sig.Name
+				if l := idx.values[k]; len(l) == 0 || l[len(l)-1] != in.Path {
+					idx.values[k] = append(l, in.Path)
+				}
+			}
+		}
 	}
-	return out
+	e.remote.index[root] = idx
+	return idx
 }
 
 // insideAbs is inside for a directory outside the repository (the chart

@@ -451,3 +451,103 @@ func TestFetchChartsRefused(t *testing.T) {
 		t.Errorf("refused archives were cached: %v", entries)
 	}
 }
+
+// Pinned OCI digests in GitOps files reach the fetcher: an Argo CD
+// targetRevision that is a digest, a helmfile version@sha256:…; the pull
+// is kept only when the manifest is that one.
+func TestFetchChartsDigest(t *testing.T) {
+	var requests atomic.Int64
+	host, digests := newOCIRegistry(t, &requests, webChart(t))
+	good, wrong := digests["web"], "sha256:"+strings.Repeat("1", 64)
+	dir := t.TempDir()
+	gitRepo(t, dir)
+	app := func(name, rev string) string {
+		return "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: " + name + "\nspec:\n  source:\n    repoURL: " + host + "/charts\n    chart: web\n    targetRevision: " + rev + "\n"
+	}
+	helmfile := func(version string) string {
+		return "releases:\n  - name: web\n    chart: oci://" + host + "/charts/web\n    version: " + version + "\n"
+	}
+	testfs.WriteFiles(t, dir, map[string]string{
+		"argo-digest.yaml":       app("digest", good),
+		"argo-wrong.yaml":        app("wrong", wrong),
+		"helmfile.yaml":          helmfile("1.0.0@" + good),
+		"helmfile.d/wrong.yaml":  helmfile("1.0.0@" + wrong),
+		"helmfile.d/notsha.yaml": helmfile("1.0.0@sha256:abc"),
+	})
+	got := scanDir(t, remoteEngine(true, &chartfetch.Fetcher{CacheDir: t.TempDir(), PlainHTTP: true}), dir)
+	all := describe(got)
+	t.Log(all)
+	for _, w := range []struct {
+		file       string
+		line       int
+		rule, says string
+	}{
+		{"argo-digest.yaml", 9, "api-removed", "chart web " + good + " from"},
+		{"helmfile.yaml", 4, "api-removed", "chart web 1.0.0@" + good},
+		{"argo-wrong.yaml", 8, checks.HelmRemoteChart.ID, wrong},
+		{"wrong.yaml", 3, checks.HelmRemoteChart.ID, wrong},
+		{"notsha.yaml", 3, checks.HelmRemoteChart.ID, "not a sha256 manifest digest"},
+	} {
+		fs := find(got, w.file, w.line, w.rule)
+		if len(fs) != 1 || !strings.Contains(fs[0].Message, w.says) {
+			t.Errorf("%s:%d: want one %s saying %q:\n%s", w.file, w.line, w.rule, w.says, all)
+		}
+	}
+	for _, f := range got {
+		if f.Rule == "api-removed" && strings.Contains(f.File, "wrong") {
+			t.Errorf("a chart with the wrong digest was rendered: %s:%d %s", f.File, f.Line, f.Message)
+		}
+	}
+}
+
+// A Flux HelmRelease's chartRef: an OCIRepository (tag, digest; a semver
+// range is no pin) or a HelmChart (its HelmRepository), found among the
+// repository's files, pulled with --fetch-charts and rendered; without it,
+// one helm-remote-chart each.
+func TestFetchChartsFluxChartRef(t *testing.T) {
+	var requests atomic.Int64
+	host, digests := newOCIRegistry(t, &requests, webChart(t))
+	dir := t.TempDir()
+	gitRepo(t, dir)
+	rel := func(name, kind, ref string) string {
+		// line 8: chartRef's kind; 12: enabled
+		return "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: " + name + "\n  namespace: apps\nspec:\n  chartRef:\n    kind: " + kind + "\n    name: " + ref + "\n  values:\n    ingress:\n      enabled: true\n"
+	}
+	ocirepo := func(name, ref string) string {
+		return "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: " + name + "\n  namespace: apps\nspec:\n  url: oci://" + host + "/charts/web\n  ref:\n    " + ref + "\n---\n"
+	}
+	testfs.WriteFiles(t, dir, map[string]string{
+		"sources.yaml": ocirepo("by-tag", "tag: 1.0.0") + ocirepo("by-digest", "digest: "+digests["web"]) + ocirepo("by-range", "semver: '>=1.0.0'") +
+			"apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata:\n  name: web-chart\n  namespace: apps\nspec:\n  chart: web\n  version: 1.0.0\n  sourceRef:\n    kind: HelmRepository\n    name: oci\n---\n" +
+			"apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: oci\n  namespace: apps\nspec:\n  type: oci\n  url: oci://" + host + "/charts\n",
+		"tag.yaml":     rel("tag", "OCIRepository", "by-tag"),
+		"digest.yaml":  rel("digest", "OCIRepository", "by-digest"),
+		"range.yaml":   rel("range", "OCIRepository", "by-range"),
+		"chart.yaml":   rel("chart", "HelmChart", "web-chart"),
+		"missing.yaml": rel("missing", "OCIRepository", "nowhere"),
+	})
+	off := scanDir(t, remoteEngine(false, &chartfetch.Fetcher{CacheDir: t.TempDir(), PlainHTTP: true}), dir)
+	if n := len(off); n != 5 || requests.Load() != 0 {
+		t.Errorf("without --fetch-charts: %d findings (want 5 helm-remote-chart), %d requests:\n%s", n, requests.Load(), describe(off))
+	}
+	got := scanDir(t, remoteEngine(true, &chartfetch.Fetcher{CacheDir: t.TempDir(), PlainHTTP: true}), dir)
+	all := describe(got)
+	t.Log(all)
+	for _, w := range []struct {
+		file       string
+		line       int
+		rule, says string
+	}{
+		{"tag.yaml", 8, "api-removed", "PodDisruptionBudget"},
+		{"tag.yaml", 12, "api-removed", "Values: Flux HelmRelease tag"},
+		{"digest.yaml", 8, "api-removed", digests["web"]},
+		{"chart.yaml", 8, "api-removed", "chart web 1.0.0 from oci://"},
+		{"range.yaml", 8, checks.HelmRemoteChart.ID, "pins no tag or digest"},
+		{"missing.yaml", 8, checks.HelmRemoteChart.ID, "is not among the repository's files"},
+	} {
+		fs := find(got, w.file, w.line, w.rule)
+		if len(fs) != 1 || !strings.Contains(fs[0].Message, w.says) {
+			t.Errorf("%s:%d: want one %s saying %q:\n%s", w.file, w.line, w.rule, w.says, all)
+		}
+	}
+}

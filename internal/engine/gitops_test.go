@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func TestGitOpsPathsStayInside(t *testing.T) {
 		"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: x}\nspec:\n  source:\n    path: testdata/helm/gated\n    helm:\n      valueFiles: [../../../../../../../dev/zero]\n",
 	} {
 		var res fileResult
-		e.checkGitOps(scan.NewFile("testdata/gitops/x.yaml", []byte(text)), &res)
+		e.checkGitOps(context.Background(), scan.NewFile("testdata/gitops/x.yaml", []byte(text)), &res)
 		if len(res.findings) != 0 || len(res.skipped) != 1 || !strings.Contains(res.skipped[0].Reason, "inside the repository") {
 			t.Errorf("%q: findings %v, skipped %v", text, res.findings, res.skipped)
 		}
