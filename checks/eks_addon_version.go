@@ -10,7 +10,7 @@ import (
 var eksAddonVersion = &Rule{
 	ID: "eks-addon-version", Title: "Cluster add-on image version does not fit the target", Severity: Warning, Since: always, Platform: PlatformEKS,
 	Rationale: "Cluster add-ons have version rules of their own: kube-proxy must not be newer than the control plane nor too " +
-		"far behind, Cluster Autoscaler's minor must equal the cluster's, VPC CNI before 1.12 crashes on 1.26, CoreDNS, AWS for Fluent Bit and " +
+		"far behind, Cluster Autoscaler's minor must equal the cluster's, VPC CNI before 1.12 crashes on 1.26, CoreDNS, AWS for Fluent Bit, Fluentd, the CNI metrics helper and " +
 		"VPC CNI need minimum versions to refresh service-account tokens, and the AWS Load Balancer Controller needs v2.4.7 " +
 		"for 1.25. A self-managed add-on manifest pins the image, so the upgrade does not move it.",
 	Fix: "Update the add-on image (or switch to the EKS managed add-on) to a version that fits the target, in the order the message gives. " +
