@@ -103,7 +103,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 			delete(ann, sourceKey)
 			_ = r.SetAnnotations(ann)
 		}
-		data, err := r.AsYAML()
+		data, err := resourceYAML(r)
 		if err != nil {
 			continue
 		}
