@@ -2,6 +2,7 @@ package scan
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -72,7 +73,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	if err != nil {
 		file, pos := kfs.errorPos(err)
 		res.Problems = append(res.Problems, Problem{Kind: ProblemBuildError, File: file, Pos: pos,
-			Message: "kustomization does not build: " + kfs.userPaths(scrubSources(err.Error())), Origin: origin})
+			Message: "kustomization does not build: " + kfs.userPaths(scrubPointers(scrubSources(err.Error()))), Origin: origin})
 		res.Failed = true
 		return res
 	}
@@ -103,7 +104,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 			delete(ann, sourceKey)
 			_ = r.SetAnnotations(ann)
 		}
-		data, err := r.AsYAML()
+		data, err := resourceYAML(r)
 		if err != nil {
 			continue
 		}
@@ -157,6 +158,15 @@ func (k *kustomizeFS) errorPos(err error) (string, Pos) {
 	}
 	return filepath.Join(k.userRoot, "kustomization.yaml"), Pos{Line: 1, Col: 1}
 }
+
+// goPointer matches a Go struct printed with %v whose first field is a
+// pointer (kustomize's "merging from generator &{0xc000123 <nil>}"): an
+// address differs from run to run.
+var goPointer = regexp.MustCompile(` ?&\{0x[0-9a-f]+(?: [^{}]*)?\}`)
+
+// scrubPointers removes printed Go pointers from a kustomize message, so
+// the same build gives the same message in every run.
+func scrubPointers(msg string) string { return goPointer.ReplaceAllString(msg, "") }
 
 func hasKey(m map[string]string, k string) bool {
 	_, ok := m[k]

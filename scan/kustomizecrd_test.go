@@ -46,11 +46,21 @@ func TestKustomizeCRDSchemas(t *testing.T) {
 		"smp/kustomization.yaml":   "resources:\n  - ../base\npatchesStrategicMerge:\n  - p.yaml\n",
 		"smp/p.yaml":               "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  validation: {openAPIV3Schema: {description: x}}\n",
 		"other/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - target: {kind: Deployment}\n    patch: '[]'\n",
+		// kubebuilder's crd/ layout: a conversion patch and a name
+		// reference into spec.conversion reach no schema
+		"conversion/kustomization.yaml": "resources:\n  - ../base\npatchesStrategicMerge:\n  - p.yaml\nconfigurations:\n  - c.yaml\n" +
+			"patches:\n  - target: {kind: CustomResourceDefinition}\n    patch: '[{\"op\": \"add\", \"path\": \"/spec/preserveUnknownFields\", \"value\": false}]'\n",
+		"conversion/p.yaml": "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n" +
+			"spec:\n  conversion:\n    strategy: Webhook\n    conversionReviewVersions: [v1]\n",
+		"conversion/c.yaml":         "nameReference:\n- kind: Service\n  fieldSpecs:\n  - kind: CustomResourceDefinition\n    path: spec/conversion/webhookClientConfig/service/name\n",
+		"config/kustomization.yaml": "resources:\n  - ../base\nconfigurations:\n  - c.yaml\n",
+		"config/c.yaml":             "commonLabels:\n- path: spec/versions/schema/x\n  create: false\n",
 	})
 	for _, tc := range []struct {
 		dir    string
 		schema bool
-	}{{"base", false}, {"other", false}, {"patched", true}, {"regex", true}, {"smp", true}} {
+	}{{"base", false}, {"other", false}, {"patched", true}, {"regex", true}, {"smp", true},
+		{"conversion", false}, {"config", true}} {
 		b := BuildKustomization(filepath.Join(root, tc.dir))
 		if len(b.Problems) > 0 || len(b.Files) != 1 {
 			t.Errorf("%s: problems %+v, %d objects", tc.dir, b.Problems, len(b.Files))
@@ -67,6 +77,30 @@ func TestKustomizeCRDSchemas(t *testing.T) {
 		loc := b.Files[0].Locate(docs[0], Query{Pos: docs[0].Sig.APIVersionPos})
 		if filepath.Base(loc.File) != "crd.yaml" || loc.Pos.Line != 1 {
 			t.Errorf("%s: apiVersion placed at %s:%d", tc.dir, loc.File, loc.Pos.Line)
+		}
+	}
+}
+
+// TestReachesSchema: what a patch, configuration or vars text may reach.
+func TestReachesSchema(t *testing.T) {
+	for text, want := range map[string]bool{
+		"spec:\n  conversion: {strategy: None}\n":                                false,
+		"spec:\n  conversion: {conversionReviewVersions: [v1]}\n":                false,
+		"spec:\n  versions: []\n":                                                true,
+		"spec:\n  validation: {}\n":                                              true,
+		"- {op: remove, path: /spec/versions/0/schema}\n":                        true,
+		"- {op: replace, path: /spec, value: {}}\n":                              true,
+		"- {op: move, from: /, path: /x}\n":                                      true,
+		"- {op: add, path: /spec/names/shortNames/-, value: w}\n":                false,
+		"[{\"op\": \"copy\", \"from\": \"/spec/validation\", \"path\": \"/x\"}]": true,
+		"a: &x {b: 1}\nc: *x\n":                                                  true,
+		"livenessProbe: {httpGet: {path: /}}\n":                                  false,
+		"- name: V\n  objref: {kind: CustomResourceDefinition, name: w}\n  fieldref: {fieldpath: spec.versions[0].name}\n": true,
+		"a: [unclosed\n": true,
+		"":               false,
+	} {
+		if got := reachesSchema(text); got != want {
+			t.Errorf("reachesSchema(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

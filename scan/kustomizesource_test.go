@@ -53,3 +53,17 @@ func TestAnnotateSourcesCached(t *testing.T) {
 		t.Errorf("other value served from the cache: %q", other)
 	}
 }
+
+// TestScrubPointers: a Go pointer kustomize prints in an error is left
+// out, so a build's message is the same in every run.
+func TestScrubPointers(t *testing.T) {
+	for in, want := range map[string]string{
+		`merging from generator &{0x4e778406c30 <nil>}: id resid.ResId{Gvk:resid.Gvk{Group:""}} does not exist`: `merging from generator: id resid.ResId{Gvk:resid.Gvk{Group:""}} does not exist`,
+		`merging from generator &{0xc000123}: x`: `merging from generator: x`,
+		`image sha 0xdeadbeef is fine`:           `image sha 0xdeadbeef is fine`,
+	} {
+		if got := scrubPointers(in); got != want {
+			t.Errorf("scrubPointers(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

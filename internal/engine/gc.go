@@ -22,19 +22,21 @@ import (
 //
 // gcPercent by measurement (2 cores shared with other work, so +-10%;
 // soft limit from the machine; user+sys CPU and peak RSS of the binary,
-// after the kustomize work):
+// median of 3; kubeflow-manifests run from inside it, every kustomization
+// built, after the CRD-schema and AsYAML work of issue 15):
 //
-//	GOGC  kubeflow-manifests (387 kustomizations)  20,000 generated files
-//	  50   18.8 s   196 MiB                          3.28 s  338 MiB
-//	 100   13.8 s   264 MiB                          2.48 s  378 MiB
-//	 150   12.0 s   362 MiB                          2.40 s  400 MiB
-//	 200   12.0 s   466 MiB                          2.14 s  421 MiB
-//	 400   10.5 s   675 MiB                          1.79 s  456 MiB
+//	GOGC  kubeflow-manifests (126 builds)   20,000 generated files
+//	 150   10.1 s   158 MiB                  2.73 s  398 MiB
+//	 200    9.8 s   180 MiB
+//	 250    9.5 s   197 MiB                  2.60 s  458 MiB
+//	 300    9.6 s   225 MiB
 //
-// 150: within the noise of 200's CPU for a quarter less memory; 100 would
-// cost 15% more CPU for the last 100 MiB.
+// 250: the least CPU, with the kubeflow peak well under its 250 MiB
+// target; past it the heap grows and the CPU does not fall. (Measured
+// before those changes, when kubeflow's builds held 5.5 MB of CRD
+// schemas: 150 gave 12.0 s / 362 MiB, 200 12.0 s / 466 MiB.)
 const (
-	gcPercent = 150
+	gcPercent = 250
 	// memoryFraction of the memory available is the soft limit, as
 	// numerator/denominator.
 	memoryNum, memoryDen = 3, 4
