@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -53,11 +54,29 @@ func Capture(w *Writer) (stdout, stderr *os.File, end func()) {
 		once.Do(func() {
 			// Put the original descriptors back: that closes the pipe's
 			// last write ends, so the copy ends with what is left in it.
-			_ = unix.Dup2(outFD, 1)
-			_ = unix.Dup2(errFD, 2)
-			wg.Wait()
+			dup2(outFD, 1)
+			dup2(errFD, 2)
+			copied := make(chan struct{})
+			go func() { wg.Wait(); close(copied) }()
+			select {
+			case <-copied:
+			case <-time.After(2 * time.Second):
+				// A write end is still open somewhere (a descriptor that
+				// could not be restored): stop reading rather than hang.
+			}
 			r.Close()
 			w.Flush()
 		})
+	}
+}
+
+// dup2 is unix.Dup2, retried when a signal or a concurrent open interrupts
+// it (EINTR, EBUSY), as the process's output depends on it.
+func dup2(from, to int) {
+	for range 10 {
+		err := unix.Dup2(from, to)
+		if err != unix.EINTR && err != unix.EBUSY {
+			return
+		}
 	}
 }
