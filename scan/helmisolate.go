@@ -148,9 +148,7 @@ func (c *Chart) executeInChild(self string, caps Capabilities, limit time.Durati
 		return nil, []Problem{c.budgetProblem(fmt.Sprintf("the chart's templates wrote more than the output budget of %s: the chart was not checked", FormatSize(RenderOutputBudget)))}, false
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
-		// A race-detector build (go test -race) that cannot map its shadow
-		// memory under the limit says "address space collisions".
-		if strings.Contains(msg, "out of memory") || strings.Contains(msg, "cannot allocate memory") || strings.Contains(msg, "address space collisions") {
+		if overMemory(msg) {
 			return nil, []Problem{c.budgetProblem(fmt.Sprintf("the chart's templates went over the memory budget of %s for one render: the chart was not checked", FormatSize(RenderMemory)))}, false
 		}
 		var ee *exec.ExitError
@@ -170,6 +168,19 @@ func (c *Chart) executeInChild(self string, caps Capabilities, limit time.Durati
 		return nil, []Problem{c.budgetProblem("the chart changed while it was rendered: not checked")}, false
 	}
 	return resp.Out, resp.Problems, true
+}
+
+// overMemory reports whether a child's dying words say it ran out of its
+// address space: the Go runtime's "out of memory", mmap's ENOMEM, and what a
+// race-detector build (go test -race) says when its shadow memory does not
+// fit ("address space collisions", ThreadSanitizer's "failed to allocate").
+func overMemory(msg string) bool {
+	for _, s := range []string{"out of memory", "cannot allocate memory", "address space collisions", "ThreadSanitizer failed to allocate", "errno: 12"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // budgetProblem is the one finding a chart gets when a budget stopped it.
