@@ -168,8 +168,10 @@ func (e *Engine) run(ctx context.Context, inputs []scan.Input) ([]checks.Finding
 	if ctx.Err() == nil {
 		set := setDocs
 		var context map[string]bool
-		if e.partial && e.tree != "" {
-			// The rest of the repository, for the set rules only (context.go).
+		if e.partial && e.tree != "" && len(setDocs) > 0 {
+			// The rest of the repository, for the set rules only (context.go);
+			// not read when nothing in the run is a set rule's subject, as
+			// their findings land only on the run's own documents.
 			extra := e.contextDocs(ctx, e.tree, inputs)
 			context = map[string]bool{}
 			for _, d := range extra {

@@ -113,13 +113,13 @@ func BenchmarkKubeflow(b *testing.B) {
 }
 
 // BenchmarkCorpusDirs runs the engine in-process on plain-manifest trees:
-// ../shared/corpus/kubernetes-examples, and 20,000 generated files of
+// testdata/corpus/kubernetes-examples, and 20,000 generated files of
 // Deployments, PodDisruptionBudgets and HPAs (benchdata.DrainSet) written
 // to a temporary directory, so reading, checking and the set rules all
 // count.
 func BenchmarkCorpusDirs(b *testing.B) {
 	TuneGC()
-	examples, _ := filepath.Abs(sharedref.Path(b, "corpus", "kubernetes-examples"))
+	examples, _ := filepath.Abs("testdata/corpus/kubernetes-examples") // in the repository
 	synthetic := b.TempDir()
 	if err := writeFiles(synthetic, benchdata.DrainSet(20000)); err != nil {
 		b.Fatal(err)
