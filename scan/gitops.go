@@ -331,6 +331,12 @@ func GitOpsReleases(f *File, docs []*Document) []Release {
 	var out []Release
 	for _, d := range docs {
 		group, _, _ := strings.Cut(d.Sig.APIVersion, "/")
+		switch {
+		case group == "argoproj.io" && (d.Sig.Kind == "Application" || d.Sig.Kind == "ApplicationSet"),
+			group == "helm.toolkit.fluxcd.io" && d.Sig.Kind == "HelmRelease":
+		default:
+			continue // parse only the documents that declare releases
+		}
 		root, err := d.Node()
 		if err != nil || root == nil {
 			continue
