@@ -48,7 +48,11 @@ func (b *KustomizeBuild) Reads(dir string) bool {
 // local (remote bases, URLs), each reported as a problem. Plugins, exec
 // functions and Helm inflation stay disabled. Each object of the build is
 // traced to the resource file (or the patch) it came from.
-func BuildKustomization(dir string) *KustomizeBuild {
+func BuildKustomization(dir string) *KustomizeBuild { return BuildKustomizationWith(dir, nil) }
+
+// BuildKustomizationWith is BuildKustomization sharing cache with the
+// other builds of a run (nil: none).
+func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 	res := &KustomizeBuild{}
 	origin := &Origin{Kustomization: dir}
 	abs, err := filepath.Abs(dir)
@@ -57,7 +61,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 		res.Failed = true
 		return res
 	}
-	kfs := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, userRoot: dir, origin: origin, boundary: boundaryOf(abs)}
+	kfs := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, userRoot: dir, origin: origin, boundary: boundaryOf(abs), cache: cache}
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	opts.PluginConfig = types.DisabledPluginConfig()
@@ -65,7 +69,7 @@ func BuildKustomization(dir string) *KustomizeBuild {
 	res.Problems = append(res.Problems, kfs.problems...)
 	for _, kf := range kfs.kusts {
 		d := kf.dir
-		if real, err := filepath.EvalSymlinks(d); err == nil {
+		if real, err := cache.evalSymlinks(d); err == nil {
 			d = real
 		}
 		res.Read = append(res.Read, d)

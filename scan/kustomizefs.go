@@ -26,6 +26,9 @@ type kustomizeFS struct {
 	// the kustomization's own directory.
 	boundary string
 
+	// cache is what this run's builds share (kustomizecache.go), or nil.
+	cache *BuildCache
+
 	realOnce sync.Once
 	realRoot string // root with symbolic links resolved
 
@@ -96,12 +99,12 @@ func (k *kustomizeFS) inside(p string) bool {
 		return in
 	}
 	real := abs
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
+	if r, err := k.cache.evalSymlinks(abs); err == nil {
 		real = r
 	}
 	k.boundaryOnce.Do(func() {
 		k.realBoundary = k.boundary
-		if r, err := filepath.EvalSymlinks(k.boundary); err == nil {
+		if r, err := k.cache.evalSymlinks(k.boundary); err == nil {
 			k.realBoundary = r
 		}
 	})
@@ -136,7 +139,26 @@ func (k *kustomizeFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error)
 	if !k.inside(p) {
 		return "", "", fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
 	}
-	return k.FileSystem.CleanedAbs(p)
+	if k.cache == nil {
+		return k.FileSystem.CleanedAbs(p)
+	}
+	// kyaml's fsOnDisk.CleanedAbs, with the link walk from the run's cache
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", "", fmt.Errorf("abs path error on '%s' : %v", p, err)
+	}
+	real, err := k.cache.evalSymlinks(abs)
+	if err != nil {
+		return "", "", fmt.Errorf("evalsymlink failure on '%s' : %w", p, err)
+	}
+	if k.FileSystem.IsDir(real) {
+		return filesys.ConfirmedDir(real), "", nil
+	}
+	d := filepath.Dir(real)
+	if d == real || !k.FileSystem.IsDir(d) {
+		return "", "", fmt.Errorf("evalsymlink failure on '%s' : not in a directory", p)
+	}
+	return filesys.ConfirmedDir(d), filepath.Base(real), nil
 }
 
 func (k *kustomizeFS) Glob(pattern string) ([]string, error) {
@@ -201,24 +223,37 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errOutside)
 	}
 	// a named pipe or a device would block the build or never end
-	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+	st, err := os.Stat(p)
+	if err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return nil, fmt.Errorf("%s: %w", k.relToUser(p), errNotRegular)
+	}
+	kustomization := isKustomizationName(filepath.Base(p))
+	k.mu.Lock()
+	res := !kustomization && k.resources[filepath.Clean(p)]
+	strip := !k.crdTouched
+	k.mu.Unlock()
+	var key servedKey
+	if res {
+		key = servedKey{path: filepath.Clean(p), value: "r:" + filepath.ToSlash(k.relToUser(p)), strip: strip}
+	}
+	if res && st != nil {
+		if data, ok := k.cache.served(key, st); ok {
+			return data, nil
+		}
 	}
 	data, err := k.FileSystem.ReadFile(p)
 	if err != nil {
 		return data, err
 	}
-	if isKustomizationName(filepath.Base(p)) {
+	if kustomization {
 		return k.rewrite(p, data)
 	}
-	k.mu.Lock()
-	res := k.resources[filepath.Clean(p)]
-	k.mu.Unlock()
 	if res {
-		k.mu.Lock()
-		strip := !k.crdTouched
-		k.mu.Unlock()
-		return annotateSourcesCached(filepath.Clean(p), data, "r:"+filepath.ToSlash(k.relToUser(p)), strip), nil
+		out := annotateSourcesCached(key.path, data, key.value, strip)
+		if st != nil {
+			k.cache.keep(key, st, out)
+		}
+		return out, nil
 	}
 	return data, nil
 }

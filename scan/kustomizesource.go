@@ -191,6 +191,13 @@ type sourceEntry struct {
 
 const sourceCacheMax = 256 << 20
 
+// sourceCacheFull reports whether sourceCache keeps nothing more.
+func sourceCacheFull() bool {
+	sourceCache.Lock()
+	defer sourceCache.Unlock()
+	return sourceCache.size >= sourceCacheMax
+}
+
 // annotateSourcesCached is annotateSources through sourceCache; key names
 // the file (its absolute path).
 func annotateSourcesCached(key string, data []byte, value string, stripCRDs bool) []byte {

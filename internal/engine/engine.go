@@ -37,8 +37,11 @@ type Engine struct {
 	// setHeld counts the documents kept for the set rules in this run.
 	setHeld atomic.Int64
 	// kust is the run's kustomize plan (kustomize.go).
-	kust     *kustPlan
-	progress Progress
+	kust *kustPlan
+	// kustCache is what the run's kustomize builds share (links resolved,
+	// resource files served): one per Scan.
+	kustCache *scan.BuildCache
+	progress  Progress
 	// partial and tree: the run checks part of tree (context.go).
 	partial bool
 	tree    string
@@ -103,6 +106,7 @@ type Result struct {
 // deterministic order (file, line, column, rule).
 func (e *Engine) Scan(ctx context.Context, inputs []scan.Input) Result {
 	inputs, e.kust = planKustomize(inputs)
+	e.kustCache = scan.NewBuildCache()
 	findings, errs, skipped, docs := e.run(ctx, inputs)
 	return Result{Findings: findings, Errors: errs, Skipped: skipped, Documents: docs}
 }

@@ -52,7 +52,7 @@ func (e *Engine) checkRendered(in scan.Input) fileResult {
 // when it fails) that nothing else built are built on their own
 // (kustomize.go).
 func (e *Engine) checkKustomization(dir string, res *fileResult) {
-	b := scan.BuildKustomization(dir)
+	b := scan.BuildKustomizationWith(dir, e.kustCache)
 	for _, p := range b.Problems {
 		res.findings = append(res.findings, e.problemFinding(p))
 	}
