@@ -15,7 +15,9 @@
 //     many it held back;
 //   - collects kustomize's deprecated-field warnings (one line for each
 //     deprecated field of every kustomization, every time it is built:
-//     1,338 lines on a large monorepo) into one note at the end.
+//     1,338 lines on a large monorepo) into one note at the end, and its
+//     unused-vars lines (one per build, the names in map order) into
+//     another.
 package logsink
 
 import (
@@ -51,6 +53,8 @@ type Writer struct {
 	printed int
 	held    int
 	kust    map[string]int // "old\x00new" → times kustomize warned
+	vars    map[string]bool // vars kustomize said were never replaced
+	varsN   int             // how many times it said so
 }
 
 // kustomizeWarning is kustomize's deprecated-field line (sigs.k8s.io/kustomize/api,
@@ -58,9 +62,15 @@ type Writer struct {
 // # Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' ...
 var kustomizeWarning = regexp.MustCompile(`^# Warning: '([^']+)' is deprecated\. Please use '([^']+)' instead\.`)
 
+// kustomizeUnusedVars is kustomize's line for vars a build defines and no
+// field refers to (api/internal/accumulator, ResolveVars, on the standard
+// logger, with its timestamp unless the logger was set up without one):
+// well-defined vars that were never replaced: a,b
+var kustomizeUnusedVars = regexp.MustCompile(`^(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?well-defined vars that were never replaced: (.+)$`)
+
 // New returns a Writer printing to out, making paths under roots relative.
 func New(out io.Writer, roots ...string) *Writer {
-	w := &Writer{out: out, seen: map[string]bool{}, kust: map[string]int{}}
+	w := &Writer{out: out, seen: map[string]bool{}, kust: map[string]int{}, vars: map[string]bool{}}
 	for _, r := range roots {
 		if r == "" {
 			continue
@@ -124,7 +134,32 @@ func (w *Writer) Flush() {
 	if note := w.kustomizeNote(); note != "" {
 		fmt.Fprintln(w.out, note)
 	}
+	if note := w.varsNote(); note != "" {
+		fmt.Fprintln(w.out, note)
+	}
 	clear(w.kust)
+	clear(w.vars)
+	w.varsN = 0
+}
+
+// varsNote is the one line that stands for every unused-vars line of
+// kustomize, or "".
+func (w *Writer) varsNote() string {
+	if w.varsN == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(w.vars))
+	for n := range w.vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	const show = 20
+	list := strings.Join(names[:min(len(names), show)], ", ")
+	if len(names) > show {
+		list += fmt.Sprintf(" and %d more", len(names)-show)
+	}
+	return fmt.Sprintf("kubeready: note: kustomize said %d times that vars were defined and never used: %s; "+
+		"a var no field refers to can be removed from its kustomization", w.varsN, list)
 }
 
 // kustomizeNote is the one line that stands for every kustomize warning
@@ -152,6 +187,15 @@ func (w *Writer) line(s string) {
 	}
 	if m := kustomizeWarning.FindStringSubmatch(s); m != nil {
 		w.kust[m[1]+"\x00"+m[2]]++
+		return
+	}
+	if m := kustomizeUnusedVars.FindStringSubmatch(s); m != nil {
+		w.varsN++
+		for _, n := range strings.Split(m[1], ",") {
+			if n = strings.TrimSpace(n); n != "" && len(w.vars) < 10000 {
+				w.vars[n] = true
+			}
+		}
 		return
 	}
 	if w.seen[s] {

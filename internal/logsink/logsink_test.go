@@ -101,3 +101,21 @@ func TestKustomizeWarningsOneNote(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }
+
+// TestKustomizeUnusedVarsOneNote: kustomize's unused-vars lines (one per
+// build, the names in map order, with or without the standard logger's
+// timestamp) become one note with the names sorted.
+func TestKustomizeUnusedVarsOneNote(t *testing.T) {
+	var out strings.Builder
+	w := New(&out)
+	w.Write([]byte("2026/12/02 18:21:25 well-defined vars that were never replaced: kfp-namespace,kfp-app-name\n"))
+	w.Write([]byte("well-defined vars that were never replaced: kfp-app-name,kfp-namespace\n"))
+	w.Write([]byte("well-defined vars that were never replaced: \x1b[31mCERTIFICATE_NAME\n"))
+	w.Write([]byte("something else\n"))
+	w.Flush()
+	want := Prefix + "something else\n" +
+		"kubeready: note: kustomize said 3 times that vars were defined and never used: \\x1b[31mCERTIFICATE_NAME, kfp-app-name, kfp-namespace; a var no field refers to can be removed from its kustomization\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
