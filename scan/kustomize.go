@@ -65,6 +65,10 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	opts.PluginConfig = types.DisabledPluginConfig()
+	// As `kustomize build` without --reorder: a kustomization's
+	// sortOptions when it has them, else the legacy order, and no warning
+	// about a CLI flag kubeready does not have.
+	opts.Reorder = krusty.ReorderOptionUnspecified
 	m, err := krusty.MakeKustomizer(opts).Run(kfs, abs)
 	res.Problems = append(res.Problems, kfs.problems...)
 	for _, kf := range kfs.kusts {
