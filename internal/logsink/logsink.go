@@ -52,7 +52,7 @@ type Writer struct {
 	seen    map[string]bool
 	printed int
 	held    int
-	kust    map[string]int // "old\x00new" → times kustomize warned
+	kust    map[string]int  // "old\x00new" → times kustomize warned
 	vars    map[string]bool // vars kustomize said were never replaced
 	varsN   int             // how many times it said so
 }
