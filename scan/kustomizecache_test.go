@@ -6,21 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// writeTree writes files (slash paths relative to root) under root.
-func writeTree(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/kubeready/kubeready/internal/testfs"
+)
 
 // builtAPIVersions lists the apiVersion of each object a build made.
 func builtAPIVersions(b *KustomizeBuild) []string {
@@ -40,7 +28,7 @@ func builtAPIVersions(b *KustomizeBuild) []string {
 func TestBuildCacheServesChangedFiles(t *testing.T) {
 	root := t.TempDir()
 	t.Chdir(root)
-	writeTree(t, root, map[string]string{
+	testfs.WriteFiles(t, root, map[string]string{
 		"base/kustomization.yaml": "resources:\n  - cronjob.yaml\n",
 		"base/cronjob.yaml":       "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: report\n",
 		"a/kustomization.yaml":    "resources:\n  - ../base\nnamePrefix: a-\n",
@@ -74,7 +62,7 @@ func TestBuildCacheServesChangedFiles(t *testing.T) {
 // build may not read it.
 func TestBuildCacheKeepsBoundariesApart(t *testing.T) {
 	top := t.TempDir()
-	writeTree(t, top, map[string]string{
+	testfs.WriteFiles(t, top, map[string]string{
 		"outer/.git/HEAD":              "ref: refs/heads/main\n",
 		"outer/app/kustomization.yaml": "resources:\n  - cronjob.yaml\n",
 		"outer/app/cronjob.yaml":       "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: report\n",
