@@ -77,7 +77,7 @@ type crdWalk struct {
 	cont      int
 	contPlain bool
 	contSig   bool // the plain scalar is the kind or apiVersion: it must end on its line
-	contFirst int // a block scalar's content indentation, 0 before its first line
+	contFirst int  // a block scalar's content indentation, 0 before its first line
 	// remove: lines indented deeper than remove are the schema being cut;
 	// removeSeq: a sequence at that indentation too.
 	remove           int
