@@ -331,24 +331,29 @@ func GitOpsReleases(f *File, docs []*Document) []Release {
 	var out []Release
 	for _, d := range docs {
 		group, _, _ := strings.Cut(d.Sig.APIVersion, "/")
-		switch {
-		case group == "argoproj.io" && (d.Sig.Kind == "Application" || d.Sig.Kind == "ApplicationSet"),
-			group == "helm.toolkit.fluxcd.io" && d.Sig.Kind == "HelmRelease":
-		default:
-			continue // parse only the documents that declare releases
-		}
-		root, err := d.Node()
-		if err != nil || root == nil {
-			continue
+		// Only the documents that declare releases are parsed (a CRD of
+		// argoproj.io is most of its file).
+		node := func() *yaml.Node {
+			root, err := d.Node()
+			if err != nil {
+				return nil
+			}
+			return root
 		}
 		switch {
 		case group == "argoproj.io" && d.Sig.Kind == "Application":
-			out = append(out, argoReleases(f, "Argo CD Application "+d.Sig.Name, MapGet(root, "spec"))...)
+			if root := node(); root != nil {
+				out = append(out, argoReleases(f, "Argo CD Application "+d.Sig.Name, MapGet(root, "spec"))...)
+			}
 		case group == "argoproj.io" && d.Sig.Kind == "ApplicationSet":
-			out = append(out, argoReleases(f, "Argo CD ApplicationSet "+d.Sig.Name, MapPath(root, "spec", "template", "spec"))...)
+			if root := node(); root != nil {
+				out = append(out, argoReleases(f, "Argo CD ApplicationSet "+d.Sig.Name, MapPath(root, "spec", "template", "spec"))...)
+			}
 		case group == "helm.toolkit.fluxcd.io" && d.Sig.Kind == "HelmRelease":
-			if r, ok := fluxRelease(f, d, root); ok {
-				out = append(out, r)
+			if root := node(); root != nil {
+				if r, ok := fluxRelease(f, d, root); ok {
+					out = append(out, r)
+				}
 			}
 		}
 	}
