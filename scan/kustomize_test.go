@@ -167,6 +167,9 @@ func TestKustomizeThroughSymlink(t *testing.T) {
 	}
 	link := filepath.Join(t.TempDir(), "linked")
 	if err := os.Symlink(real, link); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err) // CI's machines have symbolic links
+		}
 		t.Skip(err)
 	}
 	t.Chdir(link)

@@ -69,6 +69,9 @@ func TestBuildCacheKeepsBoundariesApart(t *testing.T) {
 		"outer/inner/.git/HEAD":        "ref: refs/heads/main\n",
 	})
 	if err := os.Symlink(filepath.Join(top, "outer", "app"), filepath.Join(top, "outer", "inner", "app")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err) // CI's machines have symbolic links
+		}
 		t.Skip(err)
 	}
 	t.Chdir(top)
