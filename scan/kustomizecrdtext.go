@@ -55,6 +55,8 @@ const (
 	roleSpec
 	roleVersions
 	roleVersion
+	roleMeta        // the root's metadata
+	roleAnnotations // metadata.annotations
 )
 
 // crdFrame is one open node of the walk: a key or a sequence item.
@@ -87,6 +89,15 @@ type crdWalk struct {
 	// left with no key would be null, not the empty mapping the parser
 	// leaves.
 	cutFrom []map[string]bool
+
+	next int // offset of the line after the one being walked
+	// metaAt, annAt: offsets of the lines after the root's "metadata:" and
+	// its "annotations:" (-1 when absent); metaChild, annChild: the column
+	// of their first children (-1 before one); the flags say a child was
+	// something other than a key (a value on its own line, an item), or
+	// that annotations holds sourceKey already.
+	metaAt, metaChild, annAt, annChild int
+	metaOdd, annOdd, hasSource         bool
 }
 
 // stripCRDSchemaText cuts the schema blocks out of one document's text. ok
@@ -94,16 +105,59 @@ type crdWalk struct {
 // above); it is true and the text unchanged when the document is no CRD
 // or has no schema.
 func stripCRDSchemaText(doc []byte) (out []byte, ok bool) {
-	if !utf8.Valid(doc) {
+	w, cuts, ok := walkDoc(doc)
+	if !ok {
 		return nil, false
+	}
+	if !w.isCRD() || len(cuts) == 0 {
+		return doc, true
+	}
+	return applyCuts(doc, cuts, -1, nil), true
+}
+
+// isCRD reports whether the walked document is a CustomResourceDefinition.
+func (w *crdWalk) isCRD() bool {
+	return w.kind == crdKind && strings.HasPrefix(w.apiVersion, "apiextensions.k8s.io/")
+}
+
+// applyCuts returns doc without the byte ranges cuts, with ins inserted at
+// offset at (none when at < 0; at is never inside a cut).
+func applyCuts(doc []byte, cuts [][2]int, at int, ins []byte) []byte {
+	out := make([]byte, 0, len(doc)+len(ins))
+	prev := 0
+	for _, c := range cuts {
+		if at >= prev && at <= c[0] {
+			out = append(out, doc[prev:at]...)
+			out = append(out, ins...)
+			prev, at = at, -1
+		}
+		out = append(out, doc[prev:c[0]]...)
+		prev = c[1]
+	}
+	if at >= prev {
+		out = append(out, doc[prev:at]...)
+		out = append(out, ins...)
+		prev = at
+	}
+	return append(out, doc[prev:]...)
+}
+
+// walkDoc walks one document's lines: cuts are the schema blocks (of any
+// document shaped like a CRD; isCRD says whether it is one), and w holds
+// what the walk saw (kind, apiVersion, where metadata and its annotations
+// are). ok is false when the document is not plain enough to tell by its
+// lines.
+func walkDoc(doc []byte) (w *crdWalk, cuts [][2]int, ok bool) {
+	if !utf8.Valid(doc) {
+		return nil, nil, false
 	}
 	for _, b := range doc {
 		if b < 0x20 && b != '\n' || b == 0x7f {
-			return nil, false // tabs, carriage returns, control bytes
+			return nil, nil, false // tabs, carriage returns, control bytes
 		}
 	}
-	w := &crdWalk{frames: []crdFrame{{indent: -1, childIndent: -1, role: roleRoot, seen: map[string]bool{}}}, cont: -1, remove: -1}
-	var cuts [][2]int
+	w = &crdWalk{frames: []crdFrame{{indent: -1, childIndent: -1, role: roleRoot, seen: map[string]bool{}}}, cont: -1, remove: -1,
+		metaAt: -1, metaChild: -1, annAt: -1, annChild: -1}
 	first := true
 	for start := 0; start < len(doc); {
 		end := bytes.IndexByte(doc[start:], '\n')
@@ -115,9 +169,10 @@ func stripCRDSchemaText(doc []byte) (out []byte, ok bool) {
 			next = end + 1
 		}
 		line := string(doc[start:end])
+		w.next = next
 		cut, ok := w.line(line, first)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
 		if cut {
 			if n := len(cuts); n > 0 && cuts[n-1][1] == start {
@@ -130,23 +185,14 @@ func stripCRDSchemaText(doc []byte) (out []byte, ok bool) {
 		start = next
 	}
 	if w.quote != 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	for _, keys := range w.cutFrom {
 		if len(keys) < 2 {
-			return nil, false
+			return nil, nil, false
 		}
 	}
-	if w.kind != crdKind || !strings.HasPrefix(w.apiVersion, "apiextensions.k8s.io/") || len(cuts) == 0 {
-		return doc, true
-	}
-	out = make([]byte, 0, len(doc))
-	prev := 0
-	for _, c := range cuts {
-		out = append(out, doc[prev:c[0]]...)
-		prev = c[1]
-	}
-	return append(out, doc[prev:]...), true
+	return w, cuts, true
 }
 
 // line takes the next line; cut says whether it belongs to a schema block.
@@ -228,6 +274,7 @@ func (w *crdWalk) line(line string, first bool) (cut, ok bool) {
 			if parent.role == roleRoot || !firstChild {
 				return false, false
 			}
+			w.odd(parent.role)
 			parent.hasValue = true
 			return cut, w.value(body, parent.indent)
 		}
@@ -237,6 +284,7 @@ func (w *crdWalk) line(line string, first bool) (cut, ok bool) {
 	if parent.role == roleRoot {
 		return false, false // a document that is a sequence
 	}
+	w.odd(parent.role)
 	role := roleNone
 	var seen map[string]bool
 	if parent.role == roleVersions {
@@ -275,9 +323,25 @@ func (w *crdWalk) child(parent *crdFrame, indent int, isItem bool) bool {
 			return false
 		}
 		parent.childIndent, parent.childItem = indent, isItem
+		switch parent.role {
+		case roleMeta:
+			w.metaChild = indent
+		case roleAnnotations:
+			w.annChild = indent
+		}
 		return true
 	}
 	return parent.childIndent == indent && parent.childItem == isItem
+}
+
+// odd records that a child of a node with role is not a key.
+func (w *crdWalk) odd(role crdRole) {
+	switch role {
+	case roleMeta:
+		w.metaOdd = true
+	case roleAnnotations:
+		w.annOdd = true
+	}
 }
 
 // key opens the key at indent with its value (the text after ": ");
@@ -296,8 +360,17 @@ func (w *crdWalk) key(key, val string, indent int) (cut, ok bool) {
 		f.role, f.seen = roleSpec, map[string]bool{}
 	case parent.role == roleSpec && key == "versions":
 		f.role = roleVersions
+	case parent.role == roleRoot && key == "metadata":
+		f.role, f.seen = roleMeta, map[string]bool{}
+		w.metaAt, w.metaOdd = w.next, stripComment(val) != ""
+	case parent.role == roleMeta && key == "annotations":
+		f.role, f.seen = roleAnnotations, map[string]bool{}
+		w.annAt, w.annOdd = w.next, stripComment(val) != ""
+	case parent.role == roleAnnotations && key == sourceKey:
+		w.hasSource = true
 	}
 	target := parent.role == roleSpec && key == "validation" || parent.role == roleVersion && key == "schema"
+	raw := val // value sees the comment: none continues a plain scalar after one
 	val = stripComment(val)
 	if parent.role == roleRoot && (key == "kind" || key == "apiVersion") {
 		v, ok := simpleScalar(val)
@@ -312,7 +385,7 @@ func (w *crdWalk) key(key, val string, indent int) (cut, ok bool) {
 	}
 	if val != "" {
 		f.hasValue = true
-		if !w.value(val, indent) {
+		if !w.value(raw, indent) {
 			return false, false
 		}
 		w.contSig = parent.role == roleRoot && (key == "kind" || key == "apiVersion")
@@ -360,6 +433,9 @@ func (w *crdWalk) value(val string, indent int) bool {
 	plain := stripComment(val)
 	if strings.Contains(plain, ": ") || strings.HasSuffix(plain, ":") {
 		return false
+	}
+	if plain != val {
+		return true // a comment ends a plain scalar: no line continues it
 	}
 	w.cont, w.contPlain = indent, true
 	return true

@@ -165,16 +165,17 @@ func TestStripCRDSchemaTextGivesUp(t *testing.T) {
         type: object
 `
 	tests := map[string]string{
-		"an anchor":                     crdHead + body + "    served: &s true\n",
-		"a tab":                         crdHead + body + "    served:\ttrue\n",
-		"a quoted key":                  crdHead + body + "    \"served\": true\n",
-		"a flow mapping over two lines": crdHead + body + "    subresources: {status:\n      {}}\n",
-		"a duplicate schema":            crdHead + body + "    schema: {}\n",
-		"schema on its item's line":     crdHead + "  versions:\n  - schema:\n      type: object\n    name: v1\n",
-		"bad indentation":               crdHead + body + "   served: true\n",
-		"an unknown escape":             crdHead + body + "    served: \"\\q\"\n",
-		"an unclosed quote":             crdHead + body + "    served: 'true\n",
-		"carriage returns":              strings.ReplaceAll(crdHead+body, "\n", "\r\n"),
+		"an anchor":                      crdHead + body + "    served: &s true\n",
+		"a tab":                          crdHead + body + "    served:\ttrue\n",
+		"a quoted key":                   crdHead + body + "    \"served\": true\n",
+		"a flow mapping over two lines":  crdHead + body + "    subresources: {status:\n      {}}\n",
+		"a duplicate schema":             crdHead + body + "    schema: {}\n",
+		"schema on its item's line":      crdHead + "  versions:\n  - schema:\n      type: object\n    name: v1\n",
+		"bad indentation":                crdHead + body + "   served: true\n",
+		"an unknown escape":              crdHead + body + "    served: \"\\q\"\n",
+		"an unclosed quote":              crdHead + body + "    served: 'true\n",
+		"carriage returns":               strings.ReplaceAll(crdHead+body, "\n", "\r\n"),
+		"a plain scalar after a comment": crdHead + body + "    served: true # c\n      false\n",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
