@@ -41,7 +41,10 @@ type Engine struct {
 	// kustCache is what the run's kustomize builds share (links resolved,
 	// resource files served): one per Scan.
 	kustCache *scan.BuildCache
-	progress  Progress
+	// rendered is checkFile's answers by rendered text (rendermemo.go):
+	// one per Scan.
+	rendered *renderedMemo
+	progress Progress
 	// partial and tree: the run checks part of tree (context.go).
 	partial bool
 	tree    string
@@ -107,6 +110,7 @@ type Result struct {
 func (e *Engine) Scan(ctx context.Context, inputs []scan.Input) Result {
 	inputs, e.kust = planKustomize(inputs)
 	e.kustCache = scan.NewBuildCache()
+	e.rendered = &renderedMemo{m: map[string]memoResult{}}
 	findings, errs, skipped, docs := e.run(ctx, inputs)
 	return Result{Findings: findings, Errors: errs, Skipped: skipped, Documents: docs}
 }

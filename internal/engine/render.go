@@ -150,7 +150,12 @@ func (e *Engine) addRendered(res *fileResult, rf *scan.Rendered, forSet bool) {
 		res.findings = append(res.findings, *p)
 		return
 	}
-	r := e.checkFile(rf.File)
+	var r fileResult
+	if forSet {
+		r = e.checkFile(rf.File)
+	} else {
+		r = e.rendered.check(e, rf.File)
+	}
 	res.documents += r.documents
 	res.skipped = append(res.skipped, r.skipped...)
 	if forSet {
