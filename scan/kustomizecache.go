@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // BuildCache is what the kustomize builds of one run share. A run builds
@@ -19,9 +21,34 @@ import (
 // cached real paths. A cache is for one run over a tree that does not
 // change meanwhile; the zero value is not usable, nil means no cache.
 type BuildCache struct {
-	mu    sync.Mutex
-	real  map[string]realPath
-	files map[servedKey]servedFile
+	mu       sync.Mutex
+	real     map[string]realPath
+	files    map[servedKey]servedFile
+	rewrites map[rewriteKey]*rewritten
+}
+
+// rewriteKey names one kustomization file as one kind of build reads it:
+// the file, the path users see it by, whether it is the build's root, and
+// the tree the build may read (which entries are left out depends on it).
+type rewriteKey struct {
+	path, user, boundary string
+	root                 bool
+}
+
+// rewritten is what kustomizeFS.rewrite made of a kustomization file, to
+// be served again by a later build of the run: the rewritten text, the
+// parsed (and rewritten) mapping, read only from then on, and what the
+// rewrite recorded in the build (resource files, problems, whether it may
+// change a CRD schema). Whether entries exist, and the patches read to
+// tell whether it touches CRDs, are as they were when first read: the tree
+// does not change during a run; the file itself is checked (st).
+type rewritten struct {
+	st        os.FileInfo
+	data, out []byte
+	root      *yaml.Node
+	resources []string
+	problems  []Problem // without Origin: the build's is set when served
+	touches   bool
 }
 
 type realPath struct {
@@ -43,7 +70,7 @@ type servedFile struct {
 
 // NewBuildCache returns an empty cache for one run's builds.
 func NewBuildCache() *BuildCache {
-	return &BuildCache{real: map[string]realPath{}, files: map[servedKey]servedFile{}}
+	return &BuildCache{real: map[string]realPath{}, files: map[servedKey]servedFile{}, rewrites: map[rewriteKey]*rewritten{}}
 }
 
 // maxRealPaths bounds the resolved-link memo (entries, not bytes: paths
@@ -79,7 +106,7 @@ func (c *BuildCache) served(key servedKey, st os.FileInfo) ([]byte, bool) {
 	c.mu.Lock()
 	f, ok := c.files[key]
 	c.mu.Unlock()
-	if !ok || !os.SameFile(f.st, st) || f.st.Size() != st.Size() || !f.st.ModTime().Equal(st.ModTime()) {
+	if !ok || !sameFile(f.st, st) {
 		return nil, false
 	}
 	return f.data, true
@@ -99,4 +126,41 @@ func (c *BuildCache) keep(key servedKey, st os.FileInfo, data []byte) {
 		return
 	}
 	c.files[key] = servedFile{st: st, data: data}
+}
+
+// maxRewrites bounds the kustomizations kept (a run reads each of its
+// kustomizations; they are small, and a larger tree is served as read).
+const maxRewrites = 1 << 14
+
+// rewrite returns the rewrite kept for key when the file still has the
+// size, time and inode of st.
+func (c *BuildCache) rewrite(key rewriteKey, st os.FileInfo) (*rewritten, bool) {
+	if c == nil || st == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	r, ok := c.rewrites[key]
+	c.mu.Unlock()
+	if !ok || !sameFile(r.st, st) {
+		return nil, false
+	}
+	return r, true
+}
+
+// keepRewrite records a rewrite read when the file was r.st.
+func (c *BuildCache) keepRewrite(key rewriteKey, r *rewritten) {
+	if c == nil || r.st == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, had := c.rewrites[key]; had || len(c.rewrites) < maxRewrites {
+		c.rewrites[key] = r
+	}
+}
+
+// sameFile reports whether a and b are the same file with the same size and
+// modification time.
+func sameFile(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }

@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +54,20 @@ func TestBuildCacheServesChangedFiles(t *testing.T) {
 	}
 	if got := builtAPIVersions(BuildKustomizationWith("b", cache)); strings.Join(got, ",") != "CronJob batch/v1" {
 		t.Errorf("second build served the file as the first build read it: %v", got)
+	}
+	// A kustomization changed between builds is read again too.
+	testfs.WriteFiles(t, root, map[string]string{
+		"base/job.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: once\n",
+	})
+	k := filepath.Join(root, "base", "kustomization.yaml")
+	if err := os.WriteFile(k, []byte("resources:\n  - cronjob.yaml\n  - job.yaml\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(k, future, future); err != nil {
+		t.Fatal(err)
+	}
+	if got := builtAPIVersions(BuildKustomizationWith("a", cache)); strings.Join(got, ",") != "CronJob batch/v1,Job batch/v1" {
+		t.Errorf("third build served the kustomization as an earlier build read it: %v", got)
 	}
 }
 
@@ -122,14 +138,29 @@ func TestBuildCacheChangesNothing(t *testing.T) {
 	}
 }
 
-// summarizeBuild is a build's objects (their text and source) and problems.
+// summarizeBuild is a build's objects (their text and source, and where
+// each of their lines is placed in the user's files: through the patches
+// and generators of the kustomizations read) and problems.
 func summarizeBuild(b *KustomizeBuild) string {
 	var sb strings.Builder
 	for _, rf := range b.Files {
 		sb.WriteString(rf.File.Path + "\n" + string(rf.File.Data) + "\n")
+		docs, _ := Parse(rf.File)
+		for _, d := range docs {
+			for l := d.StartLine; l <= d.EndLine; l++ {
+				line := rf.File.Line(l)
+				col := len(line) - len(bytes.TrimLeft(line, " -")) + 1
+				loc := rf.Locate(d, Query{Pos: Pos{Line: l, Col: col}})
+				fmt.Fprintf(&sb, "  %d -> %s:%d:%d %s\n", l, loc.File, loc.Pos.Line, loc.Pos.Col, loc.Note)
+			}
+		}
 	}
 	for _, p := range b.Problems {
-		sb.WriteString(p.File + ": " + p.Message + "\n")
+		origin := ""
+		if p.Origin != nil {
+			origin = p.Origin.Kustomization
+		}
+		fmt.Fprintf(&sb, "%s:%d:%d (%s, from %s): %s\n", p.File, p.Pos.Line, p.Pos.Col, p.Kind, origin, p.Message)
 	}
 	if b.Failed {
 		sb.WriteString("failed\n")

@@ -241,12 +241,22 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 			return data, nil
 		}
 	}
+	if kustomization && st != nil {
+		if r, ok := k.cache.rewrite(k.rewriteKey(p), st); ok {
+			return k.replay(p, r), nil
+		}
+	}
 	data, err := k.FileSystem.ReadFile(p)
 	if err != nil {
 		return data, err
 	}
 	if kustomization {
-		return k.rewrite(p, data)
+		out, r := k.rewrite(p, data)
+		if r != nil && st != nil {
+			r.st = st
+			k.cache.keepRewrite(k.rewriteKey(p), r)
+		}
+		return out, nil
 	}
 	if res {
 		out := annotateSourcesCached(key.path, data, key.value, strip)
@@ -262,9 +272,44 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 // bare host paths (github.com/org/repo//dir?ref=x).
 var remoteEntry = regexp.MustCompile(`^(?:[a-z][a-z0-9+.-]*://|git@|git::|gh:|github\.com/|gitlab\.com/|bitbucket\.org/|[a-z0-9.-]+\.[a-z]{2,}/[^/]+/)`)
 
-// rewrite drops the non-local entries of a kustomization and, for the root,
-// asks for origin annotations.
-func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
+// rewriteKey is the cache key of the kustomization file p in this build.
+func (k *kustomizeFS) rewriteKey(p string) rewriteKey {
+	k.mu.Lock()
+	isRoot := len(k.kusts) == 0
+	k.mu.Unlock()
+	return rewriteKey{path: filepath.Clean(p), user: k.relToUser(p), boundary: k.boundary, root: isRoot}
+}
+
+// replay records in this build what rewrite recorded when it made r, and
+// returns the rewritten text.
+func (k *kustomizeFS) replay(p string, r *rewritten) []byte {
+	user := k.relToUser(p)
+	kf := &kustFile{path: user, dir: filepath.Dir(p), root: r.root, file: NewFile(user, r.data)}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.kusts) == 0 {
+		k.rootFile = user
+	}
+	if len(r.resources) > 0 && k.resources == nil {
+		k.resources = map[string]bool{}
+	}
+	for _, res := range r.resources {
+		k.resources[res] = true
+	}
+	for _, pr := range r.problems {
+		pr.Origin = k.origin
+		k.problems = append(k.problems, pr)
+	}
+	k.kusts = append(k.kusts, kf)
+	k.crdTouched = k.crdTouched || r.touches
+	return r.out
+}
+
+// rewrite drops the non-local entries of a kustomization (reporting each)
+// and annotates its generators (kustomizesource.go); for the root it adds
+// an empty buildMetadata. r is what it recorded, for the run's cache (nil
+// when the file is left to kustomize as it is).
+func (k *kustomizeFS) rewrite(p string, data []byte) (out []byte, r *rewritten) {
 	user := k.relToUser(p)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -273,6 +318,7 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 	root := doc.Content[0]
 	dir := filepath.Dir(p)
 	kf := &kustFile{path: user, dir: dir, file: NewFile(user, data)}
+	r = &rewritten{data: data}
 	k.mu.Lock()
 	isRoot := len(k.kusts) == 0
 	if isRoot {
@@ -295,6 +341,7 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 					}
 					k.resources[filepath.Clean(entry)] = true
 					k.mu.Unlock()
+					r.resources = append(r.resources, filepath.Clean(entry))
 				}
 				kept = append(kept, it)
 				continue
@@ -314,6 +361,8 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 			k.mu.Lock()
 			k.problems = append(k.problems, pr)
 			k.mu.Unlock()
+			pr.Origin = nil
+			r.problems = append(r.problems, pr)
 		}
 		seq.Content = kept
 	}
@@ -336,5 +385,6 @@ func (k *kustomizeFS) rewrite(p string, data []byte) ([]byte, error) {
 	if err != nil {
 		return data, nil
 	}
-	return out, nil
+	r.out, r.root, r.touches = out, root, touches
+	return out, r
 }
