@@ -75,6 +75,7 @@ func IsManifestName(name string) bool {
 func Discover(paths []string) Discovery {
 	var d Discovery
 	bound := newBoundary()
+	charts := chartDirs{}
 	seen := map[string]bool{}
 	add := func(p string, kind InputKind) {
 		key := filepath.Clean(p)
@@ -106,10 +107,10 @@ func Discover(paths []string) Discovery {
 				d.Skipped = append(d.Skipped, Skip{Path: p, Reason: reason})
 				continue
 			}
-			chart, inTemplates := ChartOf(p)
+			chart, inTemplates := chartOf(charts, p)
 			if chart != "" {
 				add(chart, InputChart)
-				if inTemplates || isChartMeta(p) {
+				if inTemplates || isChartMeta(charts, p) {
 					continue
 				}
 			}
@@ -119,7 +120,7 @@ func Discover(paths []string) Discovery {
 			add(p, InputFile)
 			continue
 		}
-		if chart, _ := ChartOf(filepath.Join(p, "x")); chart != "" && filepath.Clean(chart) != filepath.Clean(p) {
+		if chart, _ := chartOf(charts, filepath.Join(p, "x")); chart != "" && filepath.Clean(chart) != filepath.Clean(p) {
 			// A directory inside a chart (its templates/, a vendored
 			// subchart): the chart it belongs to is the input.
 			add(chart, InputChart)
@@ -136,11 +137,11 @@ func Discover(paths []string) Discovery {
 				if path != p && skipDirs[e.Name()] {
 					return fs.SkipDir
 				}
-				if isChartDir(path) {
-					if !isVendoredChart(path) {
+				if charts.is(path) {
+					if !isVendoredChart(charts, path) {
 						add(path, InputChart)
 					}
-				} else if e.Name() == "templates" && isChartDir(filepath.Dir(path)) {
+				} else if e.Name() == "templates" && charts.is(filepath.Dir(path)) {
 					return fs.SkipDir
 				}
 				if hasKustomization(path) {
@@ -159,10 +160,10 @@ func Discover(paths []string) Discovery {
 			} else if !e.Type().IsRegular() {
 				return nil
 			}
-			if isChartMeta(path) {
+			if isChartMeta(charts, path) {
 				return nil
 			}
-			if _, inTemplates := ChartOf(path); inTemplates {
+			if _, inTemplates := chartOf(charts, path); inTemplates {
 				return nil
 			}
 			add(path, InputFile)
@@ -191,6 +192,24 @@ func isChartDir(dir string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// chartDirs remembers isChartDir's answers for one Discover: each file's
+// chart is found by climbing its directories, and the files of a tree
+// share them (kubeflow/manifests: 12,600 stats of absent Chart.yaml files,
+// a third of its discovery). A nil chartDirs asks every time.
+type chartDirs map[string]bool
+
+func (c chartDirs) is(dir string) bool {
+	if c == nil {
+		return isChartDir(dir)
+	}
+	is, ok := c[dir]
+	if !ok {
+		is = isChartDir(dir)
+		c[dir] = is
+	}
+	return is
+}
+
 // chartMetaNames are the files of a chart that describe it rather than
 // hold manifests.
 var chartMetaNames = map[string]bool{
@@ -201,19 +220,19 @@ var chartMetaNames = map[string]bool{
 // isChartMeta reports whether a file is part of a chart's description
 // (Chart.yaml, values.yaml, the test values under ci/): read by rendering,
 // never scanned as manifests.
-func isChartMeta(path string) bool {
+func isChartMeta(c chartDirs, path string) bool {
 	dir := filepath.Dir(path)
-	if chartMetaNames[filepath.Base(path)] && isChartDir(dir) {
+	if chartMetaNames[filepath.Base(path)] && c.is(dir) {
 		return true
 	}
-	return filepath.Base(dir) == "ci" && isChartDir(filepath.Dir(dir))
+	return filepath.Base(dir) == "ci" && c.is(filepath.Dir(dir))
 }
 
 // isVendoredChart reports whether a chart directory is a subchart vendored
 // under another chart's charts/ directory.
-func isVendoredChart(dir string) bool {
+func isVendoredChart(c chartDirs, dir string) bool {
 	parent := filepath.Dir(filepath.Clean(dir))
-	return filepath.Base(parent) == "charts" && isChartDir(filepath.Dir(parent))
+	return filepath.Base(parent) == "charts" && c.is(filepath.Dir(parent))
 }
 
 func isKustomizationName(name string) bool {
@@ -240,16 +259,18 @@ func hasKustomization(dir string) bool {
 // charts/, the chart that vendors it. inTemplates is set when the file is
 // under a templates/ directory of that chart or one of its subcharts (and so
 // is not YAML until rendered). It returns "" when the file is in no chart.
-func ChartOf(path string) (chart string, inTemplates bool) {
+func ChartOf(path string) (chart string, inTemplates bool) { return chartOf(nil, path) }
+
+func chartOf(c chartDirs, path string) (chart string, inTemplates bool) {
 	dir := filepath.Dir(path)
 	for {
-		if isChartDir(dir) {
+		if c.is(dir) {
 			chart = dir
 			// Climb out of charts/<sub> to the chart that vendors it.
-			for isVendoredChart(chart) {
+			for isVendoredChart(c, chart) {
 				chart = filepath.Dir(filepath.Dir(filepath.Clean(chart)))
 			}
-			return chart, underTemplates(path, chart)
+			return chart, underTemplates(c, path, chart)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir || dir == "." {
@@ -261,7 +282,7 @@ func ChartOf(path string) (chart string, inTemplates bool) {
 
 // underTemplates reports whether path lies under the templates/ directory
 // of chart or of a chart vendored in it.
-func underTemplates(path, chart string) bool {
+func underTemplates(c chartDirs, path, chart string) bool {
 	rel, ok := paths.Rel(chart, path)
 	if !ok {
 		return false
@@ -269,7 +290,7 @@ func underTemplates(path, chart string) bool {
 	parts := strings.Split(filepath.ToSlash(rel), "/")
 	base := chart
 	for i := 0; i < len(parts)-1; i++ {
-		if parts[i] == "templates" && isChartDir(base) {
+		if parts[i] == "templates" && c.is(base) {
 			return true
 		}
 		base = filepath.Join(base, parts[i])
