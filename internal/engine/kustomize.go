@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/sourcegraph/conc/iter"
+
 	"github.com/kubeready/kubeready/scan"
 )
 
@@ -82,8 +84,11 @@ func planKustomize(inputs []scan.Input) ([]scan.Input, *kustPlan) {
 		return inputs, plan
 	}
 	included := map[string]bool{}
-	for _, k := range kusts {
-		for _, dir := range scan.KustomizationIncludes(k) {
+	// Read in parallel (each is a file read and parse; kubeflow: 386, 20 ms
+	// on one core before any build can start), used in order.
+	includes := iter.Map(kusts, func(k *string) []string { return scan.KustomizationIncludes(*k) })
+	for i, k := range kusts {
+		for _, dir := range includes[i] {
 			abs, err := filepath.Abs(dir)
 			if err != nil {
 				continue
