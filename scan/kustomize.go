@@ -112,7 +112,7 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 			delete(ann, sourceKey)
 			_ = r.SetAnnotations(ann)
 		}
-		data, err := resourceYAML(r)
+		data, err := cache.resourceYAML(r)
 		if err != nil {
 			continue
 		}

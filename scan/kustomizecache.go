@@ -25,6 +25,10 @@ type BuildCache struct {
 	real     map[string]realPath
 	files    map[servedKey]servedFile
 	rewrites map[rewriteKey]*rewritten
+	// texts is resourceYAML's output by object tree (kustomizeyaml.go),
+	// textBytes their size.
+	texts     map[treeKey][]byte
+	textBytes int
 }
 
 // rewriteKey names one kustomization file as one kind of build reads it:
@@ -70,7 +74,7 @@ type servedFile struct {
 
 // NewBuildCache returns an empty cache for one run's builds.
 func NewBuildCache() *BuildCache {
-	return &BuildCache{real: map[string]realPath{}, files: map[servedKey]servedFile{}, rewrites: map[rewriteKey]*rewritten{}}
+	return &BuildCache{real: map[string]realPath{}, files: map[servedKey]servedFile{}, rewrites: map[rewriteKey]*rewritten{}, texts: map[treeKey][]byte{}}
 }
 
 // maxRealPaths bounds the resolved-link memo (entries, not bytes: paths

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kubeready/kubeready/internal/testfs"
+	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -57,11 +58,48 @@ items:
 	if len(m.Resources()) != 3 {
 		t.Fatalf("%d objects", len(m.Resources()))
 	}
-	for _, r := range m.Resources() {
-		want, err1 := r.AsYAML()
-		got, err2 := resourceYAML(r)
-		if (err1 == nil) != (err2 == nil) || !bytes.Equal(got, want) {
-			t.Errorf("%s: resourceYAML = %v\n%s\nAsYAML = %v\n%s", r.CurId(), err2, got, err1, want)
+	cache := NewBuildCache()
+	for _, pass := range []string{"first", "second"} { // the second served by the cache
+		for _, r := range m.Resources() {
+			want, err1 := r.AsYAML()
+			got, err2 := resourceYAML(r)
+			if (err1 == nil) != (err2 == nil) || !bytes.Equal(got, want) {
+				t.Errorf("%s: resourceYAML = %v\n%s\nAsYAML = %v\n%s", r.CurId(), err2, got, err1, want)
+			}
+			if cached, err3 := cache.resourceYAML(r); (err3 == nil) != (err1 == nil) || !bytes.Equal(cached, want) {
+				t.Errorf("%s (%s pass): through the cache = %v\n%s\nAsYAML = %v\n%s", r.CurId(), pass, err3, cached, err1, want)
+			}
 		}
+	}
+}
+
+// keyOfTree tells apart what decodes differently (quoting, tags, shape)
+// and gives up on aliases.
+func TestKeyOfTree(t *testing.T) {
+	docs := []string{
+		"a: 1", `a: "1"`, "a: '1'", "a: !!str 1", "a: [1]", "a: {1: 1}", "a: 1\nb: 2", "b: 2\na: 1",
+		"a: |\n  x\n", "a: x", "a: x\n", "a:\n- b\n- c", "a:\n- bc", "ab: c", "a: bc",
+	}
+	seen := map[treeKey]string{}
+	for _, d := range docs {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(d), &n); err != nil {
+			t.Fatal(err)
+		}
+		k, ok := keyOfTree(n.Content[0])
+		if !ok {
+			t.Fatalf("%q: no key", d)
+		}
+		if prev, dup := seen[k]; dup && !(prev == "a: x" && d == "a: x\n") {
+			t.Errorf("%q and %q have one key", prev, d)
+		}
+		seen[k] = d
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("a: &x {b: 1}\nc: *x\n"), &n); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := keyOfTree(n.Content[0]); ok {
+		t.Error("a tree with an alias has a key")
 	}
 }
