@@ -110,7 +110,7 @@ type Result struct {
 func (e *Engine) Scan(ctx context.Context, inputs []scan.Input) Result {
 	inputs, e.kust = planKustomize(inputs)
 	e.kustCache = scan.NewBuildCache()
-	e.rendered = &renderedMemo{m: map[string]memoResult{}}
+	e.rendered = &renderedMemo{m: map[memoKey]memoResult{}}
 	findings, errs, skipped, docs := e.run(ctx, inputs)
 	return Result{Findings: findings, Errors: errs, Skipped: skipped, Documents: docs}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"sync"
@@ -21,8 +22,30 @@ import (
 // renderedMemo is checkFile's results by rendered text, for one run.
 type renderedMemo struct {
 	mu   sync.Mutex
-	m    map[string]memoResult // len(File.Path), ":", File.Path, File.Data
-	size int                   // bytes of the keys
+	m    map[memoKey]memoResult
+	size int // bytes of the texts kept for
+}
+
+// memoKey is a 128-bit hash (two seeds, random per process) of a file's
+// name and text, length-prefixed: the texts themselves would double what
+// the run holds (every rendered object, kept until the run ends), and only
+// a hash collision could give a text another's answer.
+type memoKey [2]uint64
+
+var memoSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func keyOfFile(f *scan.File) memoKey {
+	var k memoKey
+	n := strconv.Itoa(len(f.Path)) + ":"
+	for i := range k {
+		var h maphash.Hash
+		h.SetSeed(memoSeeds[i])
+		h.WriteString(n)
+		h.WriteString(f.Path)
+		h.Write(f.Data)
+		k[i] = h.Sum64()
+	}
+	return k
 }
 
 type memoResult struct {
@@ -31,8 +54,8 @@ type memoResult struct {
 	skipped   []annotate.Skipped
 }
 
-// maxMemoBytes bounds the text the memo keeps; past it, objects are
-// checked every time.
+// maxMemoBytes bounds the text the memo answers for (a bound on its entries
+// that grows with what they hold); past it, objects are checked every time.
 const maxMemoBytes = 64 << 20
 
 // check is e.checkFile(f) through the memo (m nil: no memo). The findings
@@ -41,7 +64,7 @@ func (m *renderedMemo) check(e *Engine, f *scan.File) fileResult {
 	if m == nil {
 		return e.checkFile(f)
 	}
-	key := strconv.Itoa(len(f.Path)) + ":" + f.Path + string(f.Data)
+	key := keyOfFile(f)
 	m.mu.Lock()
 	r, ok := m.m[key]
 	m.mu.Unlock()
@@ -50,9 +73,9 @@ func (m *renderedMemo) check(e *Engine, f *scan.File) fileResult {
 	}
 	res := e.checkFile(f)
 	m.mu.Lock()
-	if _, had := m.m[key]; !had && m.size+len(key) <= maxMemoBytes {
+	if _, had := m.m[key]; !had && m.size+len(f.Data) <= maxMemoBytes {
 		m.m[key] = memoResult{findings: cloneFindings(res.findings), documents: res.documents, skipped: slices.Clone(res.skipped)}
-		m.size += len(key)
+		m.size += len(f.Data)
 	}
 	m.mu.Unlock()
 	return res

@@ -30,7 +30,7 @@ spec:
 func TestRenderedMemo(t *testing.T) {
 	e := newEngine(checks.Env{Target: checks.MustVersion("1.25"), Platform: checks.PlatformEKS}, 1, nil)
 	e.limits = DefaultLimits
-	m := &renderedMemo{m: map[string]memoResult{}}
+	m := &renderedMemo{m: map[memoKey]memoResult{}}
 	want := e.checkFile(scan.NewFile("base/cron.yaml", []byte(memoCronJob)))
 	if len(want.findings) == 0 || len(want.findings[0].Fixes) == 0 {
 		t.Fatalf("the fixture gives no finding with a fix: %+v", want.findings)
