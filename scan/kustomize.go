@@ -95,9 +95,15 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 		generated bool
 	}
 	var objs []obj
-	for _, r := range m.Resources() {
+	annotated := map[int]bool{} // the source came from an annotation (generated objects)
+	for i, r := range m.Resources() {
 		var ob obj
-		if src, gen, ok := sourceOf(r.GetAnnotations()); ok {
+		v, found := takeSource(r.YNode())
+		if !found {
+			v, found = r.GetAnnotations()[sourceKey]
+			annotated[i] = found
+		}
+		if src, gen, ok := parseSource(v, found); ok {
 			ob.src, ob.generated = src, gen
 		} else if o, _ := r.GetOrigin(); o != nil {
 			ob.origin, ob.genIn = o.Path, o.ConfiguredIn
@@ -108,7 +114,8 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 		_ = m.RemoveTransformerAnnotations()
 	}
 	for i, r := range m.Resources() {
-		if ann := r.GetAnnotations(); ann[sourceKey] != "" || hasKey(ann, sourceKey) {
+		if annotated[i] {
+			ann := r.GetAnnotations()
 			delete(ann, sourceKey)
 			_ = r.SetAnnotations(ann)
 		}

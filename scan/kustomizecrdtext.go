@@ -55,8 +55,6 @@ const (
 	roleSpec
 	roleVersions
 	roleVersion
-	roleMeta        // the root's metadata
-	roleAnnotations // metadata.annotations
 )
 
 // crdFrame is one open node of the walk: a key or a sequence item.
@@ -90,14 +88,9 @@ type crdWalk struct {
 	// leaves.
 	cutFrom []map[string]bool
 
-	next int // offset of the line after the one being walked
-	// metaAt, annAt: offsets of the lines after the root's "metadata:" and
-	// its "annotations:" (-1 when absent); metaChild, annChild: the column
-	// of their first children (-1 before one); the flags say a child was
-	// something other than a key (a value on its own line, an item), or
-	// that annotations holds sourceKey already.
-	metaAt, metaChild, annAt, annChild int
-	metaOdd, annOdd, hasSource         bool
+	// hasSource: the object has a top-level sourceKey already
+	// (kustomizesource.go).
+	hasSource bool
 }
 
 // stripCRDSchemaText cuts the schema blocks out of one document's text. ok
@@ -144,9 +137,9 @@ func applyCuts(doc []byte, cuts [][2]int, at int, ins []byte) []byte {
 
 // walkDoc walks one document's lines: cuts are the schema blocks (of any
 // document shaped like a CRD; isCRD says whether it is one), and w holds
-// what the walk saw (kind, apiVersion, where metadata and its annotations
-// are). ok is false when the document is not plain enough to tell by its
-// lines.
+// what the walk saw (kind, apiVersion, the indentation of the object's
+// keys, whether it has sourceKey). ok is false when the document is not
+// plain enough to tell by its lines.
 func walkDoc(doc []byte) (w *crdWalk, cuts [][2]int, ok bool) {
 	if !utf8.Valid(doc) {
 		return nil, nil, false
@@ -156,8 +149,7 @@ func walkDoc(doc []byte) (w *crdWalk, cuts [][2]int, ok bool) {
 			return nil, nil, false // tabs, carriage returns, control bytes
 		}
 	}
-	w = &crdWalk{frames: []crdFrame{{indent: -1, childIndent: -1, role: roleRoot, seen: map[string]bool{}}}, cont: -1, remove: -1,
-		metaAt: -1, metaChild: -1, annAt: -1, annChild: -1}
+	w = &crdWalk{frames: []crdFrame{{indent: -1, childIndent: -1, role: roleRoot, seen: map[string]bool{}}}, cont: -1, remove: -1}
 	first := true
 	for start := 0; start < len(doc); {
 		end := bytes.IndexByte(doc[start:], '\n')
@@ -169,7 +161,6 @@ func walkDoc(doc []byte) (w *crdWalk, cuts [][2]int, ok bool) {
 			next = end + 1
 		}
 		line := string(doc[start:end])
-		w.next = next
 		cut, ok := w.line(line, first)
 		if !ok {
 			return nil, nil, false
@@ -274,7 +265,6 @@ func (w *crdWalk) line(line string, first bool) (cut, ok bool) {
 			if parent.role == roleRoot || !firstChild {
 				return false, false
 			}
-			w.odd(parent.role)
 			parent.hasValue = true
 			return cut, w.value(body, parent.indent)
 		}
@@ -284,7 +274,6 @@ func (w *crdWalk) line(line string, first bool) (cut, ok bool) {
 	if parent.role == roleRoot {
 		return false, false // a document that is a sequence
 	}
-	w.odd(parent.role)
 	role := roleNone
 	var seen map[string]bool
 	if parent.role == roleVersions {
@@ -323,25 +312,9 @@ func (w *crdWalk) child(parent *crdFrame, indent int, isItem bool) bool {
 			return false
 		}
 		parent.childIndent, parent.childItem = indent, isItem
-		switch parent.role {
-		case roleMeta:
-			w.metaChild = indent
-		case roleAnnotations:
-			w.annChild = indent
-		}
 		return true
 	}
 	return parent.childIndent == indent && parent.childItem == isItem
-}
-
-// odd records that a child of a node with role is not a key.
-func (w *crdWalk) odd(role crdRole) {
-	switch role {
-	case roleMeta:
-		w.metaOdd = true
-	case roleAnnotations:
-		w.annOdd = true
-	}
 }
 
 // key opens the key at indent with its value (the text after ": ");
@@ -355,19 +328,14 @@ func (w *crdWalk) key(key, val string, indent int) (cut, ok bool) {
 		parent.seen[key] = true
 	}
 	f := crdFrame{indent: indent, childIndent: -1}
+	if parent.role == roleRoot && key == sourceKey {
+		w.hasSource = true
+	}
 	switch {
 	case parent.role == roleRoot && key == "spec":
 		f.role, f.seen = roleSpec, map[string]bool{}
 	case parent.role == roleSpec && key == "versions":
 		f.role = roleVersions
-	case parent.role == roleRoot && key == "metadata":
-		f.role, f.seen = roleMeta, map[string]bool{}
-		w.metaAt, w.metaOdd = w.next, stripComment(val) != ""
-	case parent.role == roleMeta && key == "annotations":
-		f.role, f.seen = roleAnnotations, map[string]bool{}
-		w.annAt, w.annOdd = w.next, stripComment(val) != ""
-	case parent.role == roleAnnotations && key == sourceKey:
-		w.hasSource = true
 	}
 	target := parent.role == roleSpec && key == "validation" || parent.role == roleVersion && key == "schema"
 	raw := val // value sees the comment: none continues a plain scalar after one

@@ -43,7 +43,7 @@ type kustomizeFS struct {
 	kusts []*kustFile
 	files map[string]*yaml.Node // resource files parsed for tracing
 	// resources are the files (absolute, cleaned) the kustomizations read
-	// so far name as resources: their objects get sourceKey
+	// so far name as resources: their objects get the field sourceKey
 	// (kustomizesource.go).
 	resources map[string]bool
 	// crdTouched is set once a kustomization of the build may change a

@@ -20,15 +20,22 @@ import (
 // every transformer on every object (AddTransformerAnnotation, the
 // annotation written again per transformer), about a third of a build's CPU
 // on overlays of overlays. Instead the build's file system writes one
-// annotation, sourceKey, into each object of each resource file as
-// kustomize reads it ("r:" and the file as the user names it), and into
-// the options of each configMapGenerator and secretGenerator entry ("g:"
-// and the kustomization). Transformers keep annotations, and kustomize's
-// name hashes do not read them; the key is removed from every object
-// before it is checked, so the output is what kustomize builds.
+// top-level field, sourceKey, into each object of each resource file as
+// kustomize reads it ("r:" and the file as the user names it), and an
+// annotation of that name into the options of each configMapGenerator and
+// secretGenerator entry ("g:" and the kustomization: generator options
+// give no other way in). A top-level field, not an annotation: kustomize
+// reads every object's annotations again and again (resource ids, previous
+// names), building a map of them each time, and one more entry in every
+// map was 6% of a kubeflow run's CPU. No transformer touches an unknown
+// top-level field, patches merge it like any other (a strategic merge
+// patch served from a resource file sets its own, as it did as an
+// annotation), and kustomize's name hashes do not read it. It is removed
+// from every object before it is checked, so the output is what kustomize
+// builds.
 const sourceKey = "kubeready.internal/source"
 
-// annotateSources writes sourceKey: value into every object of a resource
+// annotateSources writes sourceKey: value at the top of every object of a resource
 // file (and each item of a List), and with stripCRDs leaves out the schemas
 // of CustomResourceDefinitions (kustomizecrd.go). Data that does not parse is returned
 // as it is: kustomize reports it.
@@ -57,10 +64,9 @@ func annotateSources(data []byte, value string, stripCRDs bool) []byte {
 
 // annotateText is annotateSources by text, where every document of data
 // is plain enough for the line walk of kustomizecrdtext.go (walkDoc) and
-// is one object (no List) with a metadata mapping: the annotation is
-// written as a line of its own, first under metadata.annotations (or in an
-// annotations mapping opened first under metadata), and CRD schemas are cut
-// as stripCRDSchemaText does. Parsing and writing every resource file again
+// is one object (no List) without sourceKey: the field is written as a
+// line of its own, the object's last key at its keys' indentation, and CRD
+// schemas are cut as stripCRDSchemaText does. Parsing and writing every resource file again
 // only to add one line was most of the cost of serving them (kubeflow: 0.3
 // s of CPU). ok is false when any document is not so plain: annotateDocs
 // then does it on the parsed file. FuzzAnnotateText checks that both give
@@ -83,22 +89,15 @@ func annotateText(data []byte, value string, stripCRDs bool) ([]byte, bool) {
 		if !stripCRDs || !w.isCRD() {
 			cuts = nil
 		}
-		var ins string
-		switch {
-		case w.hasSource || strings.HasSuffix(w.kind, "List") || w.metaAt < 0 || w.metaOdd || w.metaChild < 0:
+		if w.hasSource || strings.HasSuffix(w.kind, "List") {
 			return nil, false
-		case w.annAt >= 0 && (w.annOdd || w.annChild < 0):
-			return nil, false
-		case w.annAt >= 0:
-			ins = strings.Repeat(" ", w.annChild) + line
-		default:
-			ins = strings.Repeat(" ", w.metaChild) + "annotations:\n" + strings.Repeat(" ", w.metaChild+2) + line
 		}
-		at := w.metaAt
-		if w.annAt >= 0 {
-			at = w.annAt
+		if !bytes.HasSuffix(c.Data, []byte("\n")) {
+			return nil, false // a line break added would end a block scalar with one more
 		}
-		out = append(out, applyCuts(c.Data, cuts, at, []byte(ins))...)
+		// the object's last key, at its keys' indentation
+		ins := strings.Repeat(" ", w.frames[0].childIndent) + line
+		out = append(out, applyCuts(c.Data, cuts, len(c.Data), []byte(ins))...)
 	}
 	if cap(out) > len(out)+len(out)/8 {
 		// the run keeps it (sourceCache): not the room a CRD's schemas took
@@ -158,17 +157,23 @@ func annotateDocs(data []byte, value string, stripCRDs bool) ([]byte, bool) {
 	return out.Bytes(), true
 }
 
-// setSource sets metadata.annotations[sourceKey] in an object.
-func setSource(obj *yaml.Node, value string) {
-	meta := mapChild(obj, "metadata")
-	if meta == nil {
-		return
+// setSource sets the top-level field sourceKey in an object.
+func setSource(obj *yaml.Node, value string) { setScalar(obj, sourceKey, value) }
+
+// takeSource removes the top-level field sourceKey from an object and
+// returns its value; ok is false when it has none.
+func takeSource(obj *yaml.Node) (value string, ok bool) {
+	if obj == nil || obj.Kind != yaml.MappingNode {
+		return "", false
 	}
-	ann := mapChild(meta, "annotations")
-	if ann == nil {
-		return
+	for i := 0; i+1 < len(obj.Content); i += 2 {
+		if k := obj.Content[i]; k.Kind == yaml.ScalarNode && k.Value == sourceKey {
+			v := obj.Content[i+1]
+			obj.Content = append(obj.Content[:i:i], obj.Content[i+2:]...)
+			return v.Value, v.Kind == yaml.ScalarNode
+		}
 	}
-	setScalar(ann, sourceKey, value)
+	return "", false
 }
 
 // mapChild returns the mapping under key in m, creating it when absent;
@@ -220,10 +225,10 @@ func annotateGenerators(root *yaml.Node, user string) {
 	}
 }
 
-// sourceOf reads an object's source annotation: the file it came from, and
-// whether a generator made it; ok is false without one.
-func sourceOf(ann map[string]string) (path string, generated, ok bool) {
-	v, found := ann[sourceKey]
+// parseSource reads a source marker: the file an object came from, and
+// whether a generator made it ("r:" or "g:" and a path); ok is false when
+// it is none.
+func parseSource(v string, found bool) (path string, generated, ok bool) {
 	switch {
 	case !found:
 		return "", false, false

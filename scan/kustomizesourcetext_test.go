@@ -86,7 +86,13 @@ data:
     metadata:
       annotations:
 `,
-		"a CRD, schema cut": crdHead + "  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        type: object\n    served: true\n",
+		"a CRD, schema cut":                                     crdHead + "  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        type: object\n    served: true\n",
+		"metadata in flow":                                      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+		"no metadata":                                           "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n",
+		"keep chomping, blank lines last":                       "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |+\n    b\n\n\n",
+		"ends in a block scalar deeper than the keys":           "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |\n    b\n\n",
+		"ends in a comment":                                     deployment + "# the end\n",
+		"an annotation of that name (no marker of kubeready's)": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    " + sourceKey + ": r:elsewhere.yaml\n",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -103,17 +109,13 @@ data:
 	}
 }
 
-// What the line walk cannot be sure of, or where one line is not enough,
-// is left to the parsed path.
+// What the line walk cannot be sure of, or where one line is not enough
+// (a List's items, a field already there), is left to the parsed path.
 func TestAnnotateTextGivesUp(t *testing.T) {
 	tests := map[string]string{
 		"a List":                    "apiVersion: v1\nkind: List\nmetadata:\n  name: l\nitems:\n- kind: ConfigMap\n  metadata:\n    name: a\n",
-		"metadata in flow":          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
-		"annotations in flow":       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations: {}\n",
-		"annotations null":          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n",
-		"no metadata":               "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n",
-		"annotations a sequence":    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n  - a\n",
-		"the source key already":    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    " + sourceKey + ": r:elsewhere.yaml\n",
+		"the source field already":  "apiVersion: v1\nkind: ConfigMap\n" + sourceKey + ": r:elsewhere.yaml\n",
+		"no final line break":       "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |\n    b",
 		"an anchor":                 strings.Replace(deployment, "app: web", "app: &a web", 1),
 		"a document that is a list": "- a\n- b\n",
 		"one plain, one not":        deployment + "---\n" + strings.Replace(deployment, "app: web", "app: !!str web", 1),
@@ -139,9 +141,8 @@ func TestAnnotateTextFileNames(t *testing.T) {
 		if err != nil || len(docs) != 1 {
 			t.Fatalf("%q: %v\n%s", name, err, fast)
 		}
-		ann := docs[0].(map[string]any)["metadata"].(map[string]any)["annotations"].(map[string]any)
-		if ann[sourceKey] != "r:"+name {
-			t.Errorf("%q: annotation %q", name, ann[sourceKey])
+		if got := docs[0].(map[string]any)[sourceKey]; got != "r:"+name {
+			t.Errorf("%q: source %q", name, got)
 		}
 	}
 }
