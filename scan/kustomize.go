@@ -103,7 +103,7 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 			v, found = r.GetAnnotations()[sourceKey]
 			annotated[i] = found
 		}
-		if src, gen, ok := parseSource(v, found); ok {
+		if src, gen, ok := parseSource(v, found); ok && kfs.issuedSource(v) {
 			ob.src, ob.generated = src, gen
 		} else if o, _ := r.GetOrigin(); o != nil {
 			ob.origin, ob.genIn = o.Path, o.ConfiguredIn

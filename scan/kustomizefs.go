@@ -46,6 +46,8 @@ type kustomizeFS struct {
 	// so far name as resources: their objects get the field sourceKey
 	// (kustomizesource.go).
 	resources map[string]bool
+	// issued are the source markers this build wrote (issue).
+	issued map[string]bool
 	// crdTouched is set once a kustomization of the build may change a
 	// CustomResourceDefinition's schema (kustomizecrd.go): from then on
 	// resource files keep their schemas.
@@ -235,6 +237,7 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 	var key servedKey
 	if res {
 		key = servedKey{path: filepath.Clean(p), value: "r:" + filepath.ToSlash(k.relToUser(p)), strip: strip}
+		k.issue(key.value)
 	}
 	if res && st != nil {
 		if data, ok := k.cache.served(key, st); ok {
@@ -302,7 +305,32 @@ func (k *kustomizeFS) replay(p string, r *rewritten) []byte {
 	}
 	k.kusts = append(k.kusts, kf)
 	k.crdTouched = k.crdTouched || r.touches
+	k.issueLocked("g:" + filepath.ToSlash(user))
 	return r.out
+}
+
+// issue records a source marker this build wrote (kustomizesource.go):
+// only those are believed when read back. A patch is hostile input like
+// any file, and one that sets the marker itself would otherwise make the
+// tracer read whatever file it names.
+func (k *kustomizeFS) issue(value string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.issueLocked(value)
+}
+
+func (k *kustomizeFS) issueLocked(value string) {
+	if k.issued == nil {
+		k.issued = map[string]bool{}
+	}
+	k.issued[value] = true
+}
+
+// issuedSource reports whether this build wrote the marker value.
+func (k *kustomizeFS) issuedSource(value string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.issued[value]
 }
 
 // rewrite drops the non-local entries of a kustomization (reporting each)
@@ -372,6 +400,7 @@ func (k *kustomizeFS) rewrite(p string, data []byte) (out []byte, r *rewritten) 
 	k.kusts = append(k.kusts, kf)
 	k.crdTouched = k.crdTouched || touches
 	k.mu.Unlock()
+	k.issue("g:" + filepath.ToSlash(user))
 	annotateGenerators(root, filepath.ToSlash(user))
 	if isRoot && MapGet(root, "buildMetadata") == nil {
 		// An empty buildMetadata asks for nothing, but keeps a root whose

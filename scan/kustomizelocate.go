@@ -13,12 +13,25 @@ import (
 // parsed reads and parses a file of the build once (nil when it does not
 // parse as YAML).
 func (k *kustomizeFS) parsed(p string) *File {
+	// Only a regular file of the build's tree, of a size kustomize could
+	// have read: the path comes from a marker only this build writes
+	// (issue), and this is the second line of defence.
+	if !k.inside(p) {
+		return nil
+	}
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() || st.Size() > maxTracedFile {
+		return nil
+	}
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil
 	}
 	return NewFile(p, data)
 }
+
+// maxTracedFile bounds a resource file read again to trace lines.
+const maxTracedFile = 64 << 20
 
 // kustomizeLocator places positions of one object of a build.
 type kustomizeLocator struct {
