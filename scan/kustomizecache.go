@@ -39,11 +39,11 @@ type rewriteKey struct {
 	root                 bool
 }
 
-// rewritten is what kustomizeFS.rewrite made of a kustomization file, to
-// be served again by a later build of the run: the rewritten text, the
-// parsed (and rewritten) mapping, read only from then on, and what the
-// rewrite recorded in the build (resource files, problems, whether it may
-// change a CRD schema). Whether entries exist, and the patches read to
+// rewritten is what kustomizeFS.rewrite made of a kustomization file, for
+// kustomizeFS.record to enter into this build and, from the cache, into
+// later builds of the run: the rewritten text, the parsed (and rewritten)
+// mapping, read only from then on, and what the build learns from it
+// (resource files, problems, whether it may change a CRD schema). Whether entries exist, and the patches read to
 // tell whether it touches CRDs, are as they were when first read: the tree
 // does not change during a run; the file itself is checked (st).
 type rewritten struct {

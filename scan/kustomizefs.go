@@ -244,22 +244,27 @@ func (k *kustomizeFS) ReadFile(p string) ([]byte, error) {
 			return data, nil
 		}
 	}
-	if kustomization && st != nil {
-		if r, ok := k.cache.rewrite(k.rewriteKey(p), st); ok {
-			return k.replay(p, r), nil
+	if kustomization {
+		rk := k.rewriteKey(p)
+		r, ok := k.cache.rewrite(rk, st)
+		if !ok {
+			data, err := k.FileSystem.ReadFile(p)
+			if err != nil {
+				return data, err
+			}
+			if r = k.rewrite(p, data, rk.root); r == nil {
+				return data, nil // kustomize reports it
+			}
+			if st != nil {
+				r.st = st
+				k.cache.keepRewrite(rk, r)
+			}
 		}
+		return k.record(p, r), nil
 	}
 	data, err := k.FileSystem.ReadFile(p)
 	if err != nil {
 		return data, err
-	}
-	if kustomization {
-		out, r := k.rewrite(p, data)
-		if r != nil && st != nil {
-			r.st = st
-			k.cache.keepRewrite(k.rewriteKey(p), r)
-		}
-		return out, nil
 	}
 	if res {
 		out := annotateSourcesCached(key.path, data, key.value, strip)
@@ -283,9 +288,10 @@ func (k *kustomizeFS) rewriteKey(p string) rewriteKey {
 	return rewriteKey{path: filepath.Clean(p), user: k.relToUser(p), boundary: k.boundary, root: isRoot}
 }
 
-// replay records in this build what rewrite recorded when it made r, and
-// returns the rewritten text.
-func (k *kustomizeFS) replay(p string, r *rewritten) []byte {
+// record enters into this build what the rewrite r of the kustomization p
+// found (made by this build or an earlier one of the run), and returns the
+// rewritten text.
+func (k *kustomizeFS) record(p string, r *rewritten) []byte {
 	user := k.relToUser(p)
 	kf := &kustFile{path: user, dir: filepath.Dir(p), root: r.root, file: NewFile(user, r.data)}
 	k.mu.Lock()
@@ -333,26 +339,20 @@ func (k *kustomizeFS) issuedSource(value string) bool {
 	return k.issued[value]
 }
 
-// rewrite drops the non-local entries of a kustomization (reporting each)
-// and annotates its generators (kustomizesource.go); for the root it adds
-// an empty buildMetadata. r is what it recorded, for the run's cache (nil
-// when the file is left to kustomize as it is).
-func (k *kustomizeFS) rewrite(p string, data []byte) (out []byte, r *rewritten) {
-	user := k.relToUser(p)
+// rewrite drops the non-local entries of a kustomization (a problem for
+// each) and annotates its generators (kustomizesource.go); for the root it
+// adds an empty buildMetadata. It changes nothing in the build: record
+// does, from what it returns, nil when the file is left to kustomize as it
+// is.
+func (k *kustomizeFS) rewrite(p string, data []byte, isRoot bool) *rewritten {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return data, nil // kustomize reports it
+		return nil
 	}
+	user := k.relToUser(p)
 	root := doc.Content[0]
 	dir := filepath.Dir(p)
-	kf := &kustFile{path: user, dir: dir, file: NewFile(user, data)}
-	r = &rewritten{data: data}
-	k.mu.Lock()
-	isRoot := len(k.kusts) == 0
-	if isRoot {
-		k.rootFile = user
-	}
-	k.mu.Unlock()
+	r := &rewritten{data: data, root: root}
 	for _, field := range []string{"resources", "bases", "components"} {
 		seq := MapGet(root, field)
 		if seq == nil || seq.Kind != yaml.SequenceNode {
@@ -363,18 +363,12 @@ func (k *kustomizeFS) rewrite(p string, data []byte) (out []byte, r *rewritten) 
 			entry := filepath.Join(dir, it.Value)
 			if it.Kind != yaml.ScalarNode || k.Exists(entry) {
 				if it.Kind == yaml.ScalarNode && field != "components" && !k.FileSystem.IsDir(entry) {
-					k.mu.Lock()
-					if k.resources == nil {
-						k.resources = map[string]bool{}
-					}
-					k.resources[filepath.Clean(entry)] = true
-					k.mu.Unlock()
 					r.resources = append(r.resources, filepath.Clean(entry))
 				}
 				kept = append(kept, it)
 				continue
 			}
-			pr := Problem{File: user, Pos: Pos{Line: it.Line, Col: it.Column}, Origin: k.origin}
+			pr := Problem{File: user, Pos: Pos{Line: it.Line, Col: it.Column}}
 			switch {
 			case k.FileSystem.Exists(entry):
 				pr.Kind = ProblemBuildError
@@ -386,21 +380,11 @@ func (k *kustomizeFS) rewrite(p string, data []byte) (out []byte, r *rewritten) 
 				pr.Kind = ProblemBuildError
 				pr.Message = fmt.Sprintf("%s entry %s does not exist; the kustomization was built without it", field, it.Value)
 			}
-			k.mu.Lock()
-			k.problems = append(k.problems, pr)
-			k.mu.Unlock()
-			pr.Origin = nil
 			r.problems = append(r.problems, pr)
 		}
 		seq.Content = kept
 	}
-	kf.root = root
-	touches := k.touchesCRDs(root, dir)
-	k.mu.Lock()
-	k.kusts = append(k.kusts, kf)
-	k.crdTouched = k.crdTouched || touches
-	k.mu.Unlock()
-	k.issue("g:" + filepath.ToSlash(user))
+	r.touches = k.touchesCRDs(root, dir)
 	annotateGenerators(root, filepath.ToSlash(user))
 	if isRoot && MapGet(root, "buildMetadata") == nil {
 		// An empty buildMetadata asks for nothing, but keeps a root whose
@@ -410,10 +394,9 @@ func (k *kustomizeFS) rewrite(p string, data []byte) (out []byte, r *rewritten) 
 			&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
 			&yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle})
 	}
-	out, err := yaml.Marshal(&doc)
-	if err != nil {
-		return data, nil
+	r.out = data
+	if out, err := yaml.Marshal(&doc); err == nil {
+		r.out = out
 	}
-	r.out, r.root, r.touches = out, root, touches
-	return out, r
+	return r
 }
