@@ -93,15 +93,15 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 		// src as the user names it
 		src       string
 		generated bool
+		annotated bool // the marker is an annotation (a generated object's)
 	}
 	var objs []obj
-	annotated := map[int]bool{} // the source came from an annotation (generated objects)
-	for i, r := range m.Resources() {
+	for _, r := range m.Resources() {
 		var ob obj
 		v, found := takeSource(r.YNode())
 		if !found {
 			v, found = r.GetAnnotations()[sourceKey]
-			annotated[i] = found
+			ob.annotated = found
 		}
 		if src, gen, ok := parseSource(v, found); ok && kfs.issuedSource(v) {
 			ob.src, ob.generated = src, gen
@@ -114,7 +114,7 @@ func BuildKustomizationWith(dir string, cache *BuildCache) *KustomizeBuild {
 		_ = m.RemoveTransformerAnnotations()
 	}
 	for i, r := range m.Resources() {
-		if annotated[i] {
+		if objs[i].annotated {
 			ann := r.GetAnnotations()
 			delete(ann, sourceKey)
 			_ = r.SetAnnotations(ann)
@@ -182,8 +182,3 @@ var goPointer = regexp.MustCompile(` ?&\{0x[0-9a-f]+(?: [^{}]*)?\}`)
 // scrubPointers removes printed Go pointers from a kustomize message, so
 // the same build gives the same message in every run.
 func scrubPointers(msg string) string { return goPointer.ReplaceAllString(msg, "") }
-
-func hasKey(m map[string]string, k string) bool {
-	_, ok := m[k]
-	return ok
-}

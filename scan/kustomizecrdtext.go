@@ -27,7 +27,7 @@ import (
 // stripCRDSchemasText returns data with the schemas of its CRD documents cut
 // out, or nil when it cut nothing.
 func stripCRDSchemasText(data []byte) []byte {
-	if !bytes.Contains(data, []byte(crdKind)) || bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+	if !bytes.Contains(data, []byte(crdKind)) || bomLen(data) > 0 {
 		return nil
 	}
 	var out []byte

@@ -35,8 +35,8 @@ import (
 // builds.
 const sourceKey = "kubeready.internal/source"
 
-// annotateSources writes sourceKey: value at the top of every object of a resource
-// file (and each item of a List), and with stripCRDs leaves out the schemas
+// annotateSources writes sourceKey: value as a top-level field of every
+// object of a resource file (and of each item of a List), and with stripCRDs leaves out the schemas
 // of CustomResourceDefinitions (kustomizecrd.go). Data that does not parse is returned
 // as it is: kustomize reports it.
 //
@@ -72,7 +72,7 @@ func annotateSources(data []byte, value string, stripCRDs bool) []byte {
 // then does it on the parsed file. FuzzAnnotateText checks that both give
 // the same objects.
 func annotateText(data []byte, value string, stripCRDs bool) ([]byte, bool) {
-	if !utf8.ValidString(value) || bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+	if !utf8.ValidString(value) || bomLen(data) > 0 {
 		return nil, false
 	}
 	line := sourceKey + ": " + strconv.Quote(value) + "\n"

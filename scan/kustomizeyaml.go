@@ -100,7 +100,7 @@ func hashNode(h *[2]maphash.Hash, n *yaml.Node, depth int) bool {
 	if n == nil || depth > maxTreeDepth || n.Kind == yaml.AliasNode || n.Alias != nil {
 		return false
 	}
-	var head [8 + 3*binary.MaxVarintLen64]byte
+	var head [5 * binary.MaxVarintLen64]byte
 	b := head[:0]
 	b = binary.AppendUvarint(b, uint64(n.Kind))
 	b = binary.AppendUvarint(b, uint64(n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle)))
