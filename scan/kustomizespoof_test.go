@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kubeready/kubeready/internal/testfs"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // A patch is hostile input too: one that sets kubeready's source marker
@@ -17,9 +18,10 @@ func TestKustomizeSourceMarkerSpoofed(t *testing.T) {
 	testfs.WriteFiles(t, top, map[string]string{
 		"outside.yaml": "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: x\n",
 	})
-	for name, marker := range map[string]string{
-		"field, outside file":      sourceKey + ": r:../outside.yaml\n",
-		"field, device":            sourceKey + ": r:/dev/zero\n",
+	// what each patch.yaml says after its apiVersion and kind
+	for name, patch := range map[string]string{
+		"field, outside file":      "metadata:\n  name: report\n" + sourceKey + ": r:../outside.yaml\n",
+		"field, device":            "metadata:\n  name: report\n" + sourceKey + ": r:/dev/zero\n",
 		"annotation, outside file": "metadata:\n  name: report\n  annotations:\n    " + sourceKey + ": g:../outside.yaml\n",
 		"annotation, device":       "metadata:\n  name: report\n  annotations:\n    " + sourceKey + ": r:/dev/zero\n",
 	} {
@@ -29,7 +31,7 @@ func TestKustomizeSourceMarkerSpoofed(t *testing.T) {
 				".git/HEAD":            "ref: refs/heads/main\n",
 				"k/kustomization.yaml": "resources:\n  - cronjob.yaml\npatches:\n  - path: patch.yaml\n",
 				"k/cronjob.yaml":       "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: \"0 1 * * *\"\n",
-				"k/patch.yaml":         "apiVersion: batch/v1beta1\nkind: CronJob\n" + marker + ifMissing(marker, "metadata:\n  name: report\n"),
+				"k/patch.yaml":         "apiVersion: batch/v1beta1\nkind: CronJob\n" + patch,
 			})
 			t.Chdir(repo)
 			b := BuildKustomization("k")
@@ -46,10 +48,22 @@ func TestKustomizeSourceMarkerSpoofed(t *testing.T) {
 	}
 }
 
-// ifMissing returns add unless s already holds metadata.
-func ifMissing(s, add string) string {
-	if strings.Contains(s, "metadata:") {
-		return ""
+// The tracer's own read refuses what no build may read, whatever names it.
+func TestTracerReadsOnlyTheTree(t *testing.T) {
+	top := t.TempDir()
+	testfs.WriteFiles(t, top, map[string]string{
+		"outside.yaml":   "kind: ConfigMap\n",
+		"repo/.git/HEAD": "ref: refs/heads/main\n",
+		"repo/k/a.yaml":  "kind: ConfigMap\n",
+	})
+	repo := filepath.Join(top, "repo")
+	k := &kustomizeFS{FileSystem: filesys.MakeFsOnDisk(), root: filepath.Join(repo, "k"), userRoot: "k", boundary: repo}
+	if k.parsed(filepath.Join(repo, "k", "a.yaml")) == nil {
+		t.Fatal("a file of the tree was not read")
 	}
-	return add
+	for _, p := range []string{filepath.Join(top, "outside.yaml"), "/dev/zero", filepath.Join(repo, "k")} {
+		if k.parsed(p) != nil {
+			t.Errorf("%s was read", p)
+		}
+	}
 }
